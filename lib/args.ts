@@ -1,0 +1,244 @@
+/**
+ * @module
+ * The command-line parser: a pure function from argv to the subcommand,
+ * parsd's own flags (as raw strings) and the flags that pass through to
+ * luxd. Values are checked later, together with env and config.json, so
+ * that every problem is reported at once.
+ */
+
+import { UsageError } from "./errors.ts";
+
+/** parsd's subcommands. With none, `run` is meant. */
+export const COMMANDS = ["run", "init", "doctor", "plugins", "vmid", "version", "help"] as const;
+
+/** One of {@linkcode COMMANDS}. */
+export type Command = typeof COMMANDS[number];
+
+/** A flag parsd owns. */
+export interface FlagSpec {
+  /** The flag without its dashes. */
+  readonly name: string;
+  /** Whether it takes a value (`--name=v` or `--name v`) or is a switch. */
+  readonly value: boolean;
+  /** The help line. */
+  readonly help: string;
+}
+
+/** Every flag parsd owns, in help order. */
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    name: "network-id",
+    value: true,
+    help: "network: number, mainnet (7070), testnet (7071), devnet (7072)",
+  },
+  { name: "data-dir", value: true, help: "data directory (env PARS_DATA_DIR; default ~/.pars)" },
+  {
+    name: "config",
+    value: true,
+    help: "config file (env PARS_CONFIG; default <data-dir>/config.json)",
+  },
+  { name: "http-port", value: true, help: "luxd HTTP port (env PARS_HTTP_PORT; default 9660)" },
+  {
+    name: "staking-port",
+    value: true,
+    help: "luxd staking port (env PARS_STAKING_PORT; default 9659)",
+  },
+  {
+    name: "luxd",
+    value: true,
+    help: "luxd binary (env PARS_LUXD; default: PATH, then known places)",
+  },
+  { name: "evm-plugin", value: true, help: "EVM plugin binary (env PARS_EVM_PLUGIN)" },
+  {
+    name: "sessionvm-plugin",
+    value: true,
+    help: "SessionVM plugin binary (env PARS_SESSIONVM_PLUGIN)",
+  },
+  {
+    name: "shutdown-grace",
+    value: true,
+    help: "SIGTERM to SIGKILL grace for luxd (env PARS_SHUTDOWN_GRACE; default 30s)",
+  },
+  { name: "verify", value: true, help: "plugin verification: cache (default) or full" },
+  {
+    name: "trust-unpinned",
+    value: false,
+    help: "start with unpinned plugins, logging their hashes",
+  },
+  { name: "from", value: true, help: "plugins pin: take hashes from a SHA256SUMS file" },
+  { name: "dry-run", value: false, help: "print the plan as JSON and start nothing" },
+  { name: "help", value: false, help: "show this help" },
+  { name: "version", value: false, help: "show versions" },
+];
+
+const FLAG_BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
+
+/**
+ * luxd flags parsd sets itself, with what to use instead. Passing one of
+ * these through is a usage error: luxd never gets a flag twice.
+ */
+export const MANAGED_LUXD_FLAGS: Readonly<Record<string, string>> = {
+  "network-id": "use parsd's --network-id",
+  "data-dir": "use parsd's --data-dir",
+  "plugin-dir": "parsd sets it to <data-dir>/plugins; choose the data dir with --data-dir",
+  "db-dir": "parsd sets it to <data-dir>/db; choose the data dir with --data-dir",
+  "http-port": "use parsd's --http-port",
+  "staking-port": "use parsd's --staking-port",
+  "chain-config-content": "set chains.evm / chains.sessionvm in config.json",
+  "chain-config-dir": "luxd ignores it beside --chain-config-content; set chains.* in config.json",
+  "staking-tls-key-file": "parsd uses <data-dir>/staking/staker.key; put the key there",
+  "staking-tls-cert-file": "parsd uses <data-dir>/staking/staker.crt; put the certificate there",
+  "staking-signer-key-file": "parsd uses <data-dir>/staking/signer.key; put the key there",
+  "track-all-chains": "set track-all-chains in config.json",
+};
+
+/** The result of {@linkcode parseArgs}. */
+export interface ParsedArgs {
+  /** The subcommand; `run` when none was given. */
+  readonly command: Command;
+  /** Words after the subcommand that are not flags (`plugins pin evm`, `vmid NAME`). */
+  readonly positionals: readonly string[];
+  /** parsd's own flags: the raw string value, or `true`/`false` for switches. */
+  readonly flags: Readonly<Record<string, string | boolean>>;
+  /** luxd flags, unchanged and in order, including everything after `--`. */
+  readonly passthrough: readonly string[];
+}
+
+/** Commands that hand unknown flags to luxd instead of rejecting them. */
+const PASSTHROUGH_COMMANDS: ReadonlySet<Command> = new Set(["run", "doctor"]);
+
+/** The luxd flag name in a token such as `--log-level=info` or `-dev`, if it is a flag. */
+export function luxdFlagName(token: string): string | undefined {
+  const m = /^--?([^=]+)/.exec(token);
+  return m && token !== "--" ? m[1] : undefined;
+}
+
+/**
+ * Checks luxd flags for ones parsd manages.
+ *
+ * @returns one problem line per collision (empty when there is none).
+ */
+export function managedCollisions(tokens: readonly string[], origin: string): string[] {
+  const problems: string[] = [];
+  for (const token of tokens) {
+    const name = luxdFlagName(token);
+    const fix = name === undefined ? undefined : MANAGED_LUXD_FLAGS[name];
+    if (fix !== undefined) {
+      problems.push(`${origin} '${token}': parsd manages --${name} for luxd; ${fix}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Parses parsd's argv (without argv0).
+ *
+ * @throws {UsageError} for an unknown subcommand, a flag given twice or
+ *   without its value, an unexpected word, or a managed luxd flag passed
+ *   through; all problems at once.
+ */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  let rest = [...argv];
+  let command: Command = "run";
+  const first = rest[0];
+  if (first !== undefined && !first.startsWith("-")) {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      throw new UsageError(
+        `unknown subcommand '${first}'; expected one of ${COMMANDS.join(", ")} (see 'parsd help')`,
+      );
+    }
+    command = first as Command;
+    rest = rest.slice(1);
+  }
+
+  const problems: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  const passthrough: string[] = [];
+  const acceptsPassthrough = PASSTHROUGH_COMMANDS.has(command);
+  let afterPassthroughFlag = false;
+
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token === "--") {
+      const verbatim = rest.slice(i + 1);
+      if (!acceptsPassthrough && verbatim.length > 0) {
+        problems.push(
+          `'parsd ${command}' takes no luxd flags, got '${verbatim.join(" ")}' after '--'`,
+        );
+      }
+      passthrough.push(...verbatim);
+      break;
+    }
+    const m = /^--([^=]+)(?:=(.*))?$/s.exec(token);
+    const spec = m
+      ? FLAG_BY_NAME.get(m[1]!)
+      : token === "-h"
+      ? FLAG_BY_NAME.get("help")
+      : undefined;
+    if (spec) {
+      afterPassthroughFlag = false;
+      const inline = m?.[2];
+      let value: string | boolean;
+      if (!spec.value) {
+        if (inline === undefined || inline === "true") value = true;
+        else if (inline === "false") value = false;
+        else {
+          problems.push(
+            `--${spec.name} is a switch; got '${token}' (use --${spec.name} or --${spec.name}=false)`,
+          );
+          continue;
+        }
+      } else if (inline !== undefined) {
+        value = inline;
+      } else {
+        const next = rest[i + 1];
+        if (next === undefined || next.startsWith("--")) {
+          problems.push(`--${spec.name} needs a value (--${spec.name}=VALUE)`);
+          continue;
+        }
+        value = next;
+        i++;
+      }
+      if (spec.value && value === "") {
+        problems.push(`--${spec.name} needs a non-empty value`);
+        continue;
+      }
+      if (spec.name in flags) {
+        problems.push(`--${spec.name} given twice; give it once`);
+        continue;
+      }
+      flags[spec.name] = value;
+      continue;
+    }
+    if (token.startsWith("-") && token !== "-") {
+      if (!acceptsPassthrough) {
+        problems.push(`unknown flag '${token}' for 'parsd ${command}' (see 'parsd help')`);
+        continue;
+      }
+      passthrough.push(token);
+      afterPassthroughFlag = !token.includes("=");
+      continue;
+    }
+    if (afterPassthroughFlag) {
+      passthrough.push(token);
+      afterPassthroughFlag = false;
+      continue;
+    }
+    if (acceptsPassthrough) {
+      problems.push(
+        `unexpected argument '${token}' for 'parsd ${command}' (luxd flags start with --)`,
+      );
+      continue;
+    }
+    positionals.push(token);
+  }
+
+  problems.push(...managedCollisions(passthrough, "luxd flag"));
+  if (problems.length > 0) throw new UsageError(problems);
+  if (flags["help"] === true) {
+    return { command: "help", positionals: [command], flags, passthrough };
+  }
+  if (flags["version"] === true) return { command: "version", positionals, flags, passthrough };
+  return { command, positionals, flags, passthrough };
+}

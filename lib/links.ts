@@ -1,0 +1,93 @@
+/**
+ * @module
+ * The plugin directory: VMID-named symlinks to verified plugins, made
+ * atomically (a dot-named temporary link renamed into place, so a crash
+ * never leaves the directory without a valid link), and stray entries that
+ * would make luxd abort start-up.
+ */
+
+import { extname, join } from "node:path";
+import { CantCreateError } from "./errors.ts";
+import { lstatFacts, tempSibling } from "./files.ts";
+import { isVmid } from "./vmid.ts";
+
+/** The state of a plugin link. */
+export type LinkState =
+  | { readonly state: "ok" }
+  | { readonly state: "missing" }
+  | { readonly state: "stale"; readonly current: string }
+  | { readonly state: "blocked"; readonly kind: string };
+
+/** What is at `linkPath` compared with the link parsd wants there. */
+export async function linkState(linkPath: string, target: string): Promise<LinkState> {
+  const f = await lstatFacts(linkPath);
+  if (!f) return { state: "missing" };
+  if (!f.isSymlink) return { state: "blocked", kind: f.isDirectory ? "directory" : "regular file" };
+  const current = await Deno.readLink(linkPath);
+  return current === target ? { state: "ok" } : { state: "stale", current };
+}
+
+/**
+ * Makes `linkPath` a symlink to `target`: unchanged if already right, else a
+ * new link renamed over the old one (stale or dangling) in one step.
+ *
+ * @returns what was done.
+ * @throws {CantCreateError} if a regular file or directory is in the way
+ *   (parsd never deletes what it did not create) or the link cannot be made.
+ */
+export async function ensureLink(
+  linkPath: string,
+  target: string,
+): Promise<"unchanged" | "created" | "replaced"> {
+  const before = await linkState(linkPath, target);
+  if (before.state === "ok") return "unchanged";
+  if (before.state === "blocked") {
+    throw new CantCreateError(
+      `${linkPath} is a ${before.kind} parsd did not create; move it away (for example to ~/.lux/plugins/) ` +
+        `and point the plugin flag at it`,
+    );
+  }
+  const tmp = tempSibling(linkPath);
+  try {
+    await Deno.symlink(target, tmp);
+    await Deno.rename(tmp, linkPath);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new CantCreateError(`cannot link ${linkPath} -> ${target}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return before.state === "missing" ? "created" : "replaced";
+}
+
+/**
+ * The name luxd registers a plugin-dir entry under: the file name without
+ * its extension; empty (skipped by luxd) for dot-names such as `.DS_Store`.
+ */
+export function registeredName(fileName: string): string {
+  return fileName.slice(0, fileName.length - extname(fileName).length);
+}
+
+/**
+ * Entries of the plugin dir that would stop luxd (a name that is not a VMID
+ * after its extension is stripped) or shadow a managed plugin (a managed
+ * VMID with an extension, such as `<VMID>.bak`). Directories and dot-names
+ * are skipped, as luxd skips them.
+ */
+export async function findStrays(pluginDir: string, managed: readonly string[]): Promise<string[]> {
+  const strays: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(pluginDir)) {
+      if (entry.isDirectory) continue;
+      const name = registeredName(entry.name);
+      if (name === "") continue;
+      if (!isVmid(name) || (name !== entry.name && managed.includes(name))) {
+        strays.push(join(pluginDir, entry.name));
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return strays.sort();
+}

@@ -1,0 +1,76 @@
+/**
+ * @module
+ * Finding the luxd binary: `--luxd` / `PARS_LUXD` / config.json, else `luxd`
+ * on PATH, then the places luxd is usually installed.
+ */
+
+import { delimiter, join } from "node:path";
+import { LuxdNotExecutableError, LuxdNotFoundError } from "./errors.ts";
+import { octal, statFacts } from "./files.ts";
+
+/** The facts the luxd search needs. */
+export interface LuxdSearchEnv {
+  readonly path?: string;
+  readonly home: string;
+  readonly gopath?: string;
+  readonly os: string;
+}
+
+/** Where parsd looks for luxd when no path is given, in order. */
+export function luxdCandidates(env: LuxdSearchEnv): string[] {
+  const exe = env.os === "windows" ? "luxd.exe" : "luxd";
+  const onPath = (env.path ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, exe));
+  const gopath = env.gopath?.split(delimiter)[0];
+  const known = [
+    "/usr/local/bin/luxd",
+    ...(gopath ? [join(gopath, "bin", exe)] : []),
+    join(env.home, "go", "bin", exe),
+    join(env.home, ".lux", "bin", exe),
+  ];
+  return [...new Set([...onPath, ...known])];
+}
+
+const isExecutable = (mode: number, os: string) => os === "windows" || (mode & 0o111) !== 0;
+
+/**
+ * Resolves luxd's absolute path.
+ *
+ * @throws {LuxdNotFoundError} (127) listing where it looked, or
+ *   {@linkcode LuxdNotExecutableError} (126) for a file that is not executable.
+ */
+export async function findLuxd(given: string | undefined, env: LuxdSearchEnv): Promise<string> {
+  if (given !== undefined) {
+    const f = await statFacts(given);
+    if (!f) {
+      throw new LuxdNotFoundError(
+        `luxd not found at ${given} (from --luxd / PARS_LUXD / config.json); fix the path`,
+      );
+    }
+    if (!f.isFile || !isExecutable(f.mode, env.os)) {
+      throw new LuxdNotExecutableError(
+        `luxd at ${given} is not an executable file (mode ${
+          octal(f.mode)
+        }); run 'chmod 755 ${given}' or fix the path`,
+      );
+    }
+    return given;
+  }
+  const candidates = luxdCandidates(env);
+  let notExecutable: string | undefined;
+  for (const path of candidates) {
+    const f = await statFacts(path);
+    if (!f || !f.isFile) continue;
+    if (isExecutable(f.mode, env.os)) return path;
+    notExecutable ??= path;
+  }
+  if (notExecutable !== undefined) {
+    throw new LuxdNotExecutableError(
+      `luxd at ${notExecutable} is not executable; run 'chmod 755 ${notExecutable}'`,
+    );
+  }
+  throw new LuxdNotFoundError(
+    `luxd not found; looked in ${
+      candidates.join(", ")
+    }; install luxd or give its path with --luxd or PARS_LUXD`,
+  );
+}
