@@ -213,7 +213,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (token.startsWith("-") && token !== "-") {
       if (!acceptsPassthrough) {
-        problems.push(`unknown flag '${token}' for 'parsd ${command}' (see 'parsd help')`);
+        problems.push(
+          `unknown flag '${token.split("=")[0]}' for 'parsd ${command}' (see 'parsd help')`,
+        );
         continue;
       }
       passthrough.push(token);

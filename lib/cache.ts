@@ -2,10 +2,12 @@
  * @module
  * The verification cache: lets a warm start skip re-hashing a plugin whose
  * file provably has not changed since it was hashed. The key is device,
- * inode, size, mtime and ctime (nanoseconds) of the real file plus the
- * pinned hash. Any write changes mtime and ctime; ctime cannot be set back
- * by a user (utimes sets it to now); replacing the file changes the inode;
- * a new pin changes the key. See README, "Verification cache".
+ * inode, size, mtime and ctime of the real file (at the finest resolution
+ * Deno gives: ms for mtime, s for ctime) plus the pinned hash. Any write
+ * changes ctime, which no user can set back (utimes sets it to now);
+ * replacing the file changes the inode; a new pin changes the key. Files
+ * changed within 2 s of hashing are not cached at all ("racily clean", see
+ * `RACY_MARGIN_NS` in plugins.ts). See README, "Verification cache".
  */
 
 import type { FileFacts } from "./files.ts";

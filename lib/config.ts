@@ -215,6 +215,16 @@ export function parseDuration(value: unknown): number | string {
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 type Obj = Record<string, unknown>;
+
+/** A value that failed to parse, with the reason. */
+class Problem {
+  constructor(readonly text: string) {}
+}
+/** Wraps a parser that returns a problem as a string, for values that are never strings. */
+const strict = <T>(parse: (v: unknown) => T | string) => (v: unknown): T | Problem => {
+  const r = parse(v);
+  return typeof r === "string" ? new Problem(r) : r;
+};
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The keys config.json may hold at its top level. */
@@ -288,7 +298,7 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     env: string | undefined,
     key: string,
     fallback: T,
-    parse: (v: unknown) => T | string,
+    parse: (v: unknown) => T | Problem,
   ): T {
     const candidates: [unknown, string, string[]][] = [];
     if (flag !== undefined && typeof facts.flags[flag] === "string") {
@@ -300,24 +310,33 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     const [raw, origin, problems] = candidates[0] ?? [undefined, "", configProblems];
     if (raw === undefined) return fallback;
     const parsed = parse(raw);
-    if (typeof parsed === "string" && typeof fallback !== "string") {
-      problems.push(`${origin} ${JSON.stringify(raw)}: ${parsed}`);
+    if (parsed instanceof Problem) {
+      problems.push(`${origin} ${JSON.stringify(raw)}: ${parsed.text}`);
       return fallback;
     }
-    return parsed as T;
+    return parsed;
   }
 
-  const networkId = pick("network-id", "PARS_NETWORK_ID", "network-id", DEFAULTS.networkId, (v) => {
-    const r = parseNetworkId(v);
-    return typeof r === "number" ? r : r;
-  });
-  const httpPort = pick("http-port", "PARS_HTTP_PORT", "http-port", DEFAULTS.httpPort, parsePort);
+  const networkId = pick(
+    "network-id",
+    "PARS_NETWORK_ID",
+    "network-id",
+    DEFAULTS.networkId,
+    strict(parseNetworkId),
+  );
+  const httpPort = pick(
+    "http-port",
+    "PARS_HTTP_PORT",
+    "http-port",
+    DEFAULTS.httpPort,
+    strict(parsePort),
+  );
   const stakingPort = pick(
     "staking-port",
     "PARS_STAKING_PORT",
     "staking-port",
     DEFAULTS.stakingPort,
-    parsePort,
+    strict(parsePort),
   );
   if (httpPort === stakingPort) {
     const origin = typeof facts.flags["http-port"] === "string" ||
@@ -333,33 +352,33 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     "PARS_SHUTDOWN_GRACE",
     "shutdown-grace",
     DEFAULTS.shutdownGraceMs,
-    parseDuration,
+    strict(parseDuration),
   );
-  const verify = pick<"cache" | "full" | undefined>(
+  const verify = pick<"cache" | "full">(
     "verify",
     undefined,
     "verify",
     DEFAULTS.verify,
-    (v) => v === "cache" || v === "full" ? v : "must be 'cache' or 'full'",
+    (v) => v === "cache" || v === "full" ? v : new Problem("must be 'cache' or 'full'"),
   );
   const trackAllChains = pick(
     undefined,
     undefined,
     "track-all-chains",
     DEFAULTS.trackAllChains as boolean,
-    (v) => typeof v === "boolean" ? v : "must be true or false",
+    (v) => typeof v === "boolean" ? v : new Problem("must be true or false"),
   );
   const warpApi = pick(
     undefined,
     undefined,
     "warp-api",
     true as boolean,
-    (v) => typeof v === "boolean" ? v : "must be true or false",
+    (v) => typeof v === "boolean" ? v : new Problem("must be true or false"),
   );
 
   const stringPath = (
     v: unknown,
-  ) => (typeof v === "string" && v !== "" ? v : "must be a non-empty path");
+  ) => (typeof v === "string" && v !== "" ? v : new Problem("must be a non-empty path"));
   const luxdRaw = pick<string | undefined>("luxd", "PARS_LUXD", "luxd", undefined, stringPath);
   const luxdFromFile = typeof facts.flags["luxd"] !== "string" && !facts.env("PARS_LUXD");
   const luxd = luxdRaw === undefined
@@ -445,7 +464,7 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     httpPort,
     stakingPort,
     shutdownGraceMs,
-    verify: verify ?? DEFAULTS.verify,
+    verify,
     trustUnpinned: facts.flags["trust-unpinned"] === true,
     trackAllChains,
     luxdArgs,

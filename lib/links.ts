@@ -6,7 +6,7 @@
  * would make luxd abort start-up.
  */
 
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { CantCreateError } from "./errors.ts";
 import { lstatFacts, tempSibling } from "./files.ts";
 import { isVmid } from "./vmid.ts";
@@ -65,7 +65,9 @@ export async function ensureLink(
  * its extension; empty (skipped by luxd) for dot-names such as `.DS_Store`.
  */
 export function registeredName(fileName: string): string {
-  return fileName.slice(0, fileName.length - extname(fileName).length);
+  // Go's filepath.Ext: from the last dot on, so ".DS_Store" has no name left.
+  const dot = fileName.lastIndexOf(".");
+  return dot < 0 ? fileName : fileName.slice(0, dot);
 }
 
 /**

@@ -145,8 +145,27 @@ export interface VerifiedPlugin {
   readonly pinned: boolean;
   /** Whether the cache proved the file unchanged, so it was not re-hashed. */
   readonly fromCache: boolean;
+  /**
+   * Whether this verification may be cached: the file's last change (ctime)
+   * is older than the hash's start by more than {@linkcode RACY_MARGIN_NS}.
+   * File times are coarse (the kernel's tick; Deno's ctime is in whole
+   * seconds), so a change made soon after the previous one may keep its
+   * ctime; such "racily clean" files are re-hashed next time, as git does
+   * with its index.
+   */
+  readonly cacheable: boolean;
   readonly facts: FileFacts;
 }
+
+/**
+ * How much older than the hash's start a file's ctime must be for its
+ * verification to be cached. Deno 2.9 reports ctime in whole seconds (and
+ * mtime in milliseconds), so two changes within one second can share a
+ * ctime; a 2 s margin guarantees that any later change shows a new ctime.
+ */
+export const RACY_MARGIN_NS = 2_000_000_000n;
+
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 /** Options for {@linkcode verifyPlugin}. */
 export interface VerifyOptions {
@@ -195,11 +214,18 @@ export async function verifyPlugin(
           `(or start once with --trust-unpinned)`,
       );
     }
-    return { ...base, sha256: await sha256File(target.realPath), pinned: false, fromCache: false };
+    return {
+      ...base,
+      sha256: await sha256File(target.realPath),
+      pinned: false,
+      fromCache: false,
+      cacheable: false,
+    };
   }
   if (o.mode === "cache" && cacheHit(o.cache, target.realPath, target.facts, pinned)) {
-    return { ...base, sha256: pinned, pinned: true, fromCache: true };
+    return { ...base, sha256: pinned, pinned: true, fromCache: true, cacheable: false };
   }
+  const cacheable = target.facts.ctimeNs + RACY_MARGIN_NS < nowNs();
   const actual = await sha256File(target.realPath);
   if (actual !== pinned) {
     throw new VerificationError(
@@ -207,14 +233,14 @@ export async function verifyPlugin(
         `if you built or upgraded it yourself, re-pin with 'parsd plugins pin ${name}'`,
     );
   }
-  return { ...base, sha256: actual, pinned: true, fromCache: false };
+  return { ...base, sha256: actual, pinned: true, fromCache: false, cacheable };
 }
 
 /** The cache entries that record freshly verified, pinned plugins. */
 export function cacheUpdates(verified: readonly VerifiedPlugin[]): VerifyCache {
   const out: VerifyCache = {};
   for (const v of verified) {
-    if (v.pinned) out[v.realPath] = { key: cacheKey(v.facts, v.sha256), sha256: v.sha256 };
+    if (v.cacheable) out[v.realPath] = { key: cacheKey(v.facts, v.sha256), sha256: v.sha256 };
   }
   return out;
 }

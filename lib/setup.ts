@@ -258,7 +258,7 @@ export async function apply(p: Prepared): Promise<string[]> {
     const done = await ensureLink(plugin.link, plugin.target);
     if (done !== "unchanged") log.push(`${done} link ${plugin.link} -> ${plugin.target}`);
   }
-  const fresh = p.verified.filter((v) => v.pinned && !v.fromCache);
+  const fresh = p.verified.filter((v) => v.cacheable);
   if (fresh.length > 0) {
     await saveCache(p.layout.verifyCache, { ...p.cache, ...cacheUpdates(fresh) }).catch(() => {
       log.push(`could not write ${p.layout.verifyCache}; the next start re-hashes the plugins`);

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { parseArgs } from "../lib/args.ts";
+import { UsageError } from "../lib/errors.ts";
+
+Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", async (t) => {
+  await t.step("no subcommand means run", () => {
+    const a = parseArgs(["--network-id", "testnet", "--dry-run"]);
+    assert.equal(a.command, "run");
+    assert.deepEqual(a.flags, { "network-id": "testnet", "dry-run": true });
+  });
+  await t.step("--key=value and --key value", () => {
+    const a = parseArgs(["run", "--http-port=1", "--staking-port", "2"]);
+    assert.deepEqual(a.flags, { "http-port": "1", "staking-port": "2" });
+  });
+  await t.step("unknown flags pass through unchanged and in order, with their values", () => {
+    const a = parseArgs(["--log-level", "debug", "--data-dir=/d", "--dev", "--http-host=0.0.0.0"]);
+    assert.deepEqual(a.passthrough, ["--log-level", "debug", "--dev", "--http-host=0.0.0.0"]);
+    assert.deepEqual(a.flags, { "data-dir": "/d" });
+  });
+  await t.step("everything after -- passes verbatim", () => {
+    const a = parseArgs(["--dry-run", "--", "--luxd", "--version"]);
+    assert.deepEqual(a.passthrough, ["--luxd", "--version"]);
+    assert.equal(a.flags["luxd"], undefined);
+  });
+  await t.step("global flags work after any subcommand", () => {
+    const a = parseArgs(["plugins", "pin", "evm", "--data-dir", "/x", "--evm-plugin=/p"]);
+    assert.equal(a.command, "plugins");
+    assert.deepEqual(a.positionals, ["pin", "evm"]);
+    assert.deepEqual(a.flags, { "data-dir": "/x", "evm-plugin": "/p" });
+  });
+  await t.step("--help and --version win over the subcommand", () => {
+    assert.equal(parseArgs(["doctor", "--help"]).command, "help");
+    assert.equal(parseArgs(["-h"]).command, "help");
+    assert.equal(parseArgs(["--version"]).command, "version");
+  });
+});
+
+Deno.test("parseArgs() rejects bad command lines with a message naming the input", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["frobnicate"], /unknown subcommand 'frobnicate'/],
+    [["--plugin-dir=/x"], /--plugin-dir.*--data-dir/],
+    [["--", "--network-id=5"], /parsd manages --network-id/],
+    [["--chain-config-content", "e30="], /chains\.evm/],
+    [["--track-all-chains=false"], /track-all-chains in config\.json/],
+    [["--data-dir"], /--data-dir needs a value/],
+    [["--data-dir="], /--data-dir needs a non-empty value/],
+    [["--http-port=1", "--http-port=2"], /--http-port given twice/],
+    [["--dry-run=maybe"], /--dry-run is a switch/],
+    [["init", "--log-level=debug"], /unknown flag '--log-level' for 'parsd init'/],
+    [["run", "stray"], /unexpected argument 'stray'/],
+  ];
+  for (const [argv, message] of cases) {
+    await t.step(argv.join(" "), () => {
+      assert.throws(
+        () => parseArgs(argv),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+      );
+    });
+  }
+});
+
+Deno.test("parseArgs() reports every problem at once", () => {
+  assert.throws(
+    () => parseArgs(["--plugin-dir=/a", "--db-dir=/b"]),
+    (e: unknown) => e instanceof UsageError && e.problems.length === 2,
+  );
+});
