@@ -71,6 +71,6 @@ export async function findLuxd(given: string | undefined, env: LuxdSearchEnv): P
   throw new LuxdNotFoundError(
     `luxd not found; looked in ${
       candidates.join(", ")
-    }; install luxd or give its path with --luxd or PARS_LUXD`,
+    }; install luxd (or try 'deno task build:luxd') or give its path with --luxd or PARS_LUXD`,
   );
 }

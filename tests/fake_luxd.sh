@@ -17,7 +17,8 @@ fi
   for a in "$@"; do printf 'arg %s\n' "$a"; done
   printf 'env FAKE_LUXD_MARK=%s\n' "${FAKE_LUXD_MARK:-}"
 } >"$rec.tmp" && mv "$rec.tmp" "$rec"
-die() { echo "signal $1" >>"$rec"; trap - "$1"; kill -s "$1" $$; }
+# bash will not always die of its own SIGQUIT; then exit 128+n as a Go luxd would report it.
+die() { echo "signal $1" >>"$rec"; trap - "$1"; kill -s "$1" $$; exit $((128 + $(kill -l "$1"))); }
 for s in INT TERM HUP QUIT; do
   if [ "$s" = TERM ] && [ "${FAKE_LUXD_IGNORE_TERM:-}" = 1 ]; then
     trap 'echo "signal TERM (ignored)" >>"$rec"' TERM

@@ -1,0 +1,81 @@
+/**
+ * The permission set in deno.json is the one definition: the start task,
+ * the e2e tests and `deno compile` all use it, and every grant in it is
+ * needed (removing one breaks a real run).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DENO_JSON, makeNode, parsd, REPO, startTaskFlags } from "./helpers.ts";
+
+const SET = DENO_JSON.permissions["parsd"]!;
+
+Deno.test("the start task runs main.ts under the parsd permission set, never -A", () => {
+  assert.deepEqual(startTaskFlags(), ["-P=parsd", "--no-prompt"]);
+  for (const [name, task] of Object.entries(DENO_JSON.tasks)) {
+    const runsParsd = /^deno (run|compile)\b.*\bmain\.ts\b/.test(task);
+    assert.ok(!runsParsd || /-P=parsd/.test(task), `task ${name} runs main.ts without -P=parsd`);
+    assert.doesNotMatch(task, /main\.ts.*(-A|--allow-all)\b|(-A|--allow-all)\b.*main\.ts/, name);
+  }
+});
+
+Deno.test("the permission set grants no network, FFI or unscoped env", () => {
+  assert.equal(SET["net"], false);
+  assert.equal(SET["ffi"], false);
+  assert.ok(Array.isArray(SET["env"]));
+  assert.deepEqual(SET["sys"], ["uid"]);
+});
+
+Deno.test("every environment variable parsd reads is granted by name, and every granted one is read", async () => {
+  const read = new Set<string>();
+  for await (const e of Deno.readDir(join(REPO, "lib"))) {
+    const text = await Deno.readTextFile(join(REPO, "lib", e.name));
+    for (const m of text.matchAll(/\benv\(\s*"([A-Z_]+)"/g)) read.add(m[1]!);
+    for (const m of text.matchAll(/env: "([A-Z_]+)"/g)) read.add(m[1]!);
+    for (const m of text.matchAll(/"(PARS_[A-Z_]+)"/g)) read.add(m[1]!);
+  }
+  assert.deepEqual([...read].sort(), [...(SET["env"] as string[])].sort());
+});
+
+/** A copy of deno.json whose parsd set has `change` applied, in a temp dir. */
+async function configWith(
+  dir: string,
+  change: (set: Record<string, unknown>) => void,
+): Promise<string> {
+  const copy = structuredClone(DENO_JSON);
+  change(copy.permissions["parsd"]!);
+  const path = join(dir, "deno.json");
+  await Deno.writeTextFile(path, JSON.stringify(copy));
+  return path;
+}
+
+Deno.test("removing any grant from the set makes a real run fail", async (t) => {
+  const removals: [string, (s: Record<string, unknown>, dataDir: string) => void][] = [
+    ["none (control: the full set works)", () => {}],
+    ["read", (s) => delete s["read"]],
+    ["write", (s) => delete s["write"]],
+    ["run", (s) => delete s["run"]],
+    ["sys", (s) => delete s["sys"]],
+    ["env HOME", (s) => (s["env"] = (s["env"] as string[]).filter((v) => v !== "HOME"))],
+    ["env PARS_LUXD", (s) => (s["env"] = (s["env"] as string[]).filter((v) => v !== "PARS_LUXD"))],
+    ["write scoped to the data dir (Deno.symlink needs it unscoped)", (s, d) => (s["write"] = [d])],
+  ];
+  for (const [name, change] of removals) {
+    await t.step(name, async () => {
+      const n = await makeNode();
+      try {
+        await n.pin();
+        const config = await configWith(n.root, (s) => change(s, n.dataDir));
+        const r = await parsd([], { env: n.env, config });
+        if (name.startsWith("none")) {
+          assert.equal(r.code, 0, r.stderr);
+          assert.ok(await n.recordText(), "luxd must start with the full set");
+        } else {
+          assert.notEqual(r.code, 0, `${name} removed, yet parsd ran: ${r.stderr}`);
+          assert.equal(await n.recordText(), undefined, "luxd must not start");
+        }
+      } finally {
+        await n.cleanup();
+      }
+    });
+  }
+});
