@@ -42,6 +42,7 @@ import {
 import { sha256File } from "./hash.ts";
 import { linkState } from "./links.ts";
 import { findLuxd } from "./luxd.ts";
+import { ENGINE_ADDR_ENV, looksLikeRpcChainVm } from "./registration.ts";
 import {
   apply,
   checkDataDir,
@@ -328,6 +329,7 @@ async function doctor(sys: System, args: ParsedArgs): Promise<number> {
     await checkStrays(l);
     return `${l.pluginDir}: no stray entries`;
   });
+  const unregistrable: [string, string][] = [];
   for (const name of PLUGIN_NAMES) {
     await check(`plugin ${name}`, async () => {
       const v = await verifyPlugin(name, settings, {
@@ -338,10 +340,19 @@ async function doctor(sys: System, args: ParsedArgs): Promise<number> {
         searchEnv: search.plugins,
       });
       const link = await linkState(join(l.pluginDir, v.vmid), v.realPath);
+      if (!(await looksLikeRpcChainVm(v.realPath))) unregistrable.push([name, v.realPath]);
       return `${v.realPath} (${v.rule}) sha256 ${v.sha256} ${
         v.pinned ? "pinned" : "UNPINNED"
       }, link ${link.state}`;
     });
+  }
+  for (const [name, path] of unregistrable) {
+    line(
+      "warn",
+      `plugin ${name}`,
+      `${path} never mentions ${ENGINE_ADDR_ENV}, so it is likely not an rpcchainvm plugin: ` +
+        `luxd would log 'failed to register VM' and run without it`,
+    );
   }
   if (ctx.args.passthrough.length > 0) line("ok", "luxd flags", ctx.args.passthrough.join(" "));
   line(

@@ -427,6 +427,17 @@ Deno.test("parsd doctor: one line per check, exit 0 only when ready, starts noth
       assert.match(ready.stdout, new RegExp(`^ok\\s+${check}\\b`, "m"), check);
     }
     assert.match(ready.stdout, /node\/1\.22\.18/);
+    // The fake plugins are shell scripts, not rpcchainvm plugins: warned about, but not failing.
+    assert.match(
+      ready.stdout,
+      /^warn\s+plugin sessionvm\s+.*never mentions LUX_VM_RUNTIME_ENGINE_ADDR/m,
+    );
+    await Deno.writeTextFile(n.evm, "#!/bin/sh\n# reads LUX_VM_RUNTIME_ENGINE_ADDR\nexit 0\n");
+    await n.pin();
+    const rpc = await parsd(["doctor"], { env: n.env });
+    assert.equal(rpc.code, 0);
+    assert.doesNotMatch(rpc.stdout, /^warn\s+plugin evm\b/m);
+    assert.match(rpc.stdout, /^warn\s+plugin sessionvm\b/m);
     await Deno.mkdir(join(n.dataDir, "plugins"));
     await Deno.writeTextFile(join(n.dataDir, "plugins", "notes.txt"), "x");
     const broken = await parsd(["doctor"], { env: { ...n.env, PARS_LUXD: "/no/luxd" } });
