@@ -16,18 +16,24 @@ export interface LuxdSearchEnv {
   readonly os: string;
 }
 
-/** Where parsd looks for luxd when no path is given, in order. */
-export function luxdCandidates(env: LuxdSearchEnv): string[] {
+/** The fixed places parsd looks for luxd after PATH. */
+export function knownLuxdPlaces(env: LuxdSearchEnv): string[] {
   const exe = env.os === "windows" ? "luxd.exe" : "luxd";
-  const onPath = (env.path ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, exe));
   const gopath = env.gopath?.split(delimiter)[0];
-  const known = [
+  return [
     "/usr/local/bin/luxd",
     ...(gopath ? [join(gopath, "bin", exe)] : []),
     join(env.home, "go", "bin", exe),
     join(env.home, ".lux", "bin", exe),
   ];
-  return [...new Set([...onPath, ...known])];
+}
+
+const pathDirs = (env: LuxdSearchEnv) => (env.path ?? "").split(delimiter).filter((d) => d !== "");
+
+/** Where parsd looks for luxd when no path is given, in order: PATH, then the known places. */
+export function luxdCandidates(env: LuxdSearchEnv): string[] {
+  const exe = env.os === "windows" ? "luxd.exe" : "luxd";
+  return [...new Set([...pathDirs(env).map((d) => join(d, exe)), ...knownLuxdPlaces(env)])];
 }
 
 const isExecutable = (mode: number, os: string) => os === "windows" || (mode & 0o111) !== 0;
@@ -69,8 +75,9 @@ export async function findLuxd(given: string | undefined, env: LuxdSearchEnv): P
     );
   }
   throw new LuxdNotFoundError(
-    `luxd not found; looked in ${
-      candidates.join(", ")
-    }; install luxd (or try 'deno task build:luxd') or give its path with --luxd or PARS_LUXD`,
+    `luxd not found; looked on PATH (${pathDirs(env).length} dirs) and in ${
+      knownLuxdPlaces(env).join(", ")
+    }; ` +
+      `install luxd (or try 'deno task build:luxd') or give its path with --luxd or PARS_LUXD`,
   );
 }

@@ -314,3 +314,25 @@ Deno.test("withPins() records pins and keeps every other key", () => {
     plugins: { evm: { sha256: "2".repeat(64) } },
   });
 });
+
+Deno.test("luxd search: PATH first, then the known places; not found names both", async () => {
+  const { findLuxd, luxdCandidates } = await import("../lib/luxd.ts");
+  const env = { path: "/a:/b", home: "/h", gopath: "/g", os: "linux" };
+  assert.deepEqual(luxdCandidates(env), [
+    "/a/luxd",
+    "/b/luxd",
+    "/usr/local/bin/luxd",
+    "/g/bin/luxd",
+    "/h/go/bin/luxd",
+    "/h/.lux/bin/luxd",
+  ]);
+  await rejects(
+    findLuxd(undefined, {
+      path: "/nonexistent1:/nonexistent2",
+      home: "/nonexistent-home",
+      os: "linux",
+    }),
+    ExitCode.luxdNotFound,
+    /luxd not found; looked on PATH \(2 dirs\) and in \/usr\/local\/bin\/luxd, .*build:luxd/,
+  );
+});
