@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256File } from "../lib/hash.ts";
+import { statFacts } from "../lib/files.ts";
 
 /** Bench options from the command line. */
 export interface BenchOptions {
@@ -191,14 +192,7 @@ interface Run {
 const TIME = "/usr/bin/time";
 const decoder = new TextDecoder();
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = async (path: string) => (await statFacts(path)) !== undefined;
 
 async function which(name: string): Promise<string | undefined> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {

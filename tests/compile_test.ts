@@ -27,6 +27,7 @@ import {
   tailLines,
   TARGETS,
 } from "../scripts/compile.ts";
+import { statFacts } from "../lib/files.ts";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "compile.ts");
 const ONE = "x86_64-unknown-linux-gnu";
@@ -60,14 +61,7 @@ function closedPort(): number {
   return port;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = async (path: string) => (await statFacts(path)) !== undefined;
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");

@@ -209,3 +209,13 @@ export async function snapshot(dir: string): Promise<string[]> {
   await walk(dir);
   return out.sort();
 }
+
+/** Runs `f` with a fresh temp dir, removed afterwards. */
+export async function withTempDir(f: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "parsd-test-" });
+  try {
+    await f(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

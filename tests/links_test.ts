@@ -3,22 +3,14 @@ import { join } from "node:path";
 import { ensureLink, findStrays, linkState, registeredName } from "../lib/links.ts";
 import { vmid } from "../lib/vmid.ts";
 import { CantCreateError } from "../lib/errors.ts";
+import { withTempDir } from "./helpers.ts";
 
 const EVM = vmid("subnetevm");
-
-async function withDir(f: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "parsd-links-" });
-  try {
-    await f(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const listing = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
 Deno.test("ensureLink() creates, keeps, and atomically replaces stale and dangling links", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const a = join(dir, "a");
     const b = join(dir, "b");
     await Deno.writeTextFile(a, "a");
@@ -41,7 +33,7 @@ Deno.test("ensureLink() creates, keeps, and atomically replaces stale and dangli
 });
 
 Deno.test("ensureLink() never deletes a regular file in the way", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const link = join(dir, EVM);
     await Deno.writeTextFile(link, "user's own binary");
     await assert.rejects(
@@ -54,7 +46,7 @@ Deno.test("ensureLink() never deletes a regular file in the way", async () => {
 });
 
 Deno.test("ensureLink() leaves no temporary link when the link cannot be made", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const link = join(dir, "sub", EVM);
     await assert.rejects(ensureLink(link, "/x"), CantCreateError);
     assert.deepEqual(listing(dir), []);
@@ -62,7 +54,7 @@ Deno.test("ensureLink() leaves no temporary link when the link cannot be made", 
 });
 
 Deno.test("findStrays() flags names luxd would reject, skipping dirs and dot-names", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     for (
       const name of [
         EVM,

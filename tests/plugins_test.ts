@@ -16,16 +16,7 @@ import {
   verifyPlugin,
   withPins,
 } from "../lib/plugins.ts";
-import { sha256 } from "./helpers.ts";
-
-async function withTemp(f: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "parsd-plugins-" });
-  try {
-    await f(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { sha256, withTempDir } from "./helpers.ts";
 
 async function exe(path: string, body: string, mode = 0o755) {
   await Deno.writeTextFile(path, body);
@@ -57,7 +48,7 @@ async function rejects(p: Promise<unknown>, code: number, message: RegExp) {
 }
 
 Deno.test("sha256File() hashes large files in chunks like sha256sum", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "big");
     const data = new Uint8Array(3 * (1 << 20) + 12345).map((_, i) => (i * 31) & 0xff);
     await Deno.writeFile(path, data);
@@ -66,7 +57,7 @@ Deno.test("sha256File() hashes large files in chunks like sha256sum", async () =
 });
 
 Deno.test("discover() takes flag > env > config > search paths, first match wins", async () => {
-  await withTemp(async (home) => {
+  await withTempDir(async (home) => {
     const spec = PLUGINS.sessionvm;
     const none = await discover("sessionvm", settings(home, {}), { home });
     assert.equal(none.found, false);
@@ -96,7 +87,7 @@ Deno.test("discover() takes flag > env > config > search paths, first match wins
 });
 
 Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t) => {
-  await withTemp(async (home) => {
+  await withTempDir(async (home) => {
     const p = join(home, "evm");
     await exe(p, "#!/bin/sh\necho evm\n");
     const pin = sha256("#!/bin/sh\necho evm\n");
@@ -187,7 +178,7 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
 });
 
 Deno.test("verification cache: hit when unchanged, miss after any change", async () => {
-  await withTemp(async (home) => {
+  await withTempDir(async (home) => {
     const p = join(home, "evm");
     await exe(p, "AAAA");
     const pin = sha256("AAAA");
@@ -226,7 +217,7 @@ Deno.test("verification cache: hit when unchanged, miss after any change", async
 });
 
 Deno.test("cacheUpdates() skips racily clean files (changed within a second of hashing)", async () => {
-  await withTemp(async (home) => {
+  await withTempDir(async (home) => {
     const p = join(home, "evm");
     await exe(p, "AAAA");
     const s = settings(home, { plugins: { evm: { path: p, sha256: sha256("AAAA") } } });
@@ -241,7 +232,7 @@ Deno.test("cacheUpdates() skips racily clean files (changed within a second of h
 });
 
 Deno.test("loadCache()/saveCache() round-trip; a corrupt cache is an empty one", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "c.json");
     assert.deepEqual(await loadCache(path), {});
     await saveCache(path, { "/x": { key: "k", sha256: "s" } });
