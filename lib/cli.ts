@@ -4,7 +4,7 @@
  * returns the exit code; it never calls `Deno.exit` and never throws.
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs, type ParsedArgs } from "./args.ts";
 import {
   CantCreateError,
@@ -480,17 +480,17 @@ async function pluginsPin(ctx: Context, names: PluginName[], explicit: boolean):
     });
   }
   const text = await readConfig(settings.configPath);
-  const parsed = text === undefined
+  const doc = text === undefined
     ? {}
     : parseJsonText(text, settings.configPath) as Record<string, unknown>;
+  const configDir = dirname(settings.configPath);
   try {
-    if (!(await statFacts(join(settings.configPath, "..")))) await checkDataDir(settings.dataDir);
-    if (
-      !(await statFacts(settings.dataDir)) && join(settings.configPath, "..") === settings.dataDir
-    ) {
+    // A first pin may create the data dir (only the data dir, as `init` would).
+    if (!(await statFacts(configDir)) && configDir === settings.dataDir) {
+      await checkDataDir(settings.dataDir);
       await Deno.mkdir(settings.dataDir, { mode: 0o700 });
     }
-    await writeFileAtomic(settings.configPath, withPins(text, parsed, pins), 0o600);
+    await writeFileAtomic(settings.configPath, withPins(doc, pins), 0o600);
   } catch (error) {
     if (error instanceof ParsdError) throw error;
     throw new CantCreateError(`cannot write ${settings.configPath}: ${(error as Error).message}`, {

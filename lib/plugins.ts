@@ -354,19 +354,11 @@ export interface Pin {
   readonly path?: string;
 }
 
-/**
- * Returns config.json's text with pins recorded and every other key kept.
- *
- * @param text the current text, or `undefined` if there is no config file.
- */
-export function withPins(
-  text: string | undefined,
-  parsed: Record<string, unknown>,
-  pins: readonly Pin[],
-): string {
-  const doc: Record<string, unknown> = text === undefined ? {} : structuredClone(parsed);
+/** Returns config.json's text: `doc` with pins recorded and every other key kept. */
+export function withPins(doc: Readonly<Record<string, unknown>>, pins: readonly Pin[]): string {
+  const out: Record<string, unknown> = structuredClone(doc);
   const plugins =
-    (typeof doc["plugins"] === "object" && doc["plugins"] !== null ? doc["plugins"] : {}) as Record<
+    (typeof out["plugins"] === "object" && out["plugins"] !== null ? out["plugins"] : {}) as Record<
       string,
       Record<string, unknown>
     >;
@@ -376,6 +368,6 @@ export function withPins(
     if (pin.path !== undefined) entry["path"] = pin.path;
     plugins[pin.name] = entry;
   }
-  doc["plugins"] = plugins;
-  return JSON.stringify(doc, null, 2) + "\n";
+  out["plugins"] = plugins;
+  return JSON.stringify(out, null, 2) + "\n";
 }

@@ -292,7 +292,7 @@ Deno.test("pickSum() finds a plugin's entry, preferring this platform among seve
 Deno.test("withPins() records pins and keeps every other key", () => {
   const doc = { "http-port": 1, plugins: { evm: { path: "/e", sha256: "0".repeat(64) } } };
   const out = JSON.parse(
-    withPins("x", doc, [{ name: "sessionvm", sha256: "1".repeat(64), path: "/s" }]),
+    withPins(doc, [{ name: "sessionvm", sha256: "1".repeat(64), path: "/s" }]),
   );
   assert.deepEqual(out, {
     "http-port": 1,
@@ -301,7 +301,7 @@ Deno.test("withPins() records pins and keeps every other key", () => {
       sessionvm: { sha256: "1".repeat(64), path: "/s" },
     },
   });
-  assert.deepEqual(JSON.parse(withPins(undefined, {}, [{ name: "evm", sha256: "2".repeat(64) }])), {
+  assert.deepEqual(JSON.parse(withPins({}, [{ name: "evm", sha256: "2".repeat(64) }])), {
     plugins: { evm: { sha256: "2".repeat(64) } },
   });
 });
