@@ -1,77 +1,14 @@
 /**
  * @module
- * The command-line parser: a pure function from argv to the subcommand,
- * parsd's own flags (as raw strings) and the flags that pass through to
- * luxd. Values are checked later, together with env and config.json, so
+ * The command-line parser: a pure function from argv to the command, its
+ * own flags (as raw strings), its positional words and the flags that pass
+ * through to luxd. Each command takes only the options `options.ts` lists
+ * for it. Values are checked later, together with env and config.json, so
  * that every problem is reported at once.
  */
 
 import { UsageError } from "./errors.ts";
-
-/** parsd's subcommands. With none, `run` is meant. */
-export const COMMANDS = ["run", "init", "doctor", "plugins", "vmid", "version", "help"] as const;
-
-/** One of {@linkcode COMMANDS}. */
-export type Command = typeof COMMANDS[number];
-
-/** A flag parsd owns. */
-export interface FlagSpec {
-  /** The flag without its dashes. */
-  readonly name: string;
-  /** Whether it takes a value (`--name=v` or `--name v`) or is a switch. */
-  readonly value: boolean;
-  /** The help line. */
-  readonly help: string;
-}
-
-/** Every flag parsd owns, in help order. */
-export const FLAGS: readonly FlagSpec[] = [
-  {
-    name: "network-id",
-    value: true,
-    help: "network: number, mainnet (7070), testnet (7071), devnet (7072)",
-  },
-  { name: "data-dir", value: true, help: "data directory (env PARS_DATA_DIR; default ~/.pars)" },
-  {
-    name: "config",
-    value: true,
-    help: "config file (env PARS_CONFIG; default <data-dir>/config.json)",
-  },
-  { name: "http-port", value: true, help: "luxd HTTP port (env PARS_HTTP_PORT; default 9660)" },
-  {
-    name: "staking-port",
-    value: true,
-    help: "luxd staking port (env PARS_STAKING_PORT; default 9659)",
-  },
-  {
-    name: "luxd",
-    value: true,
-    help: "luxd binary (env PARS_LUXD; default: PATH, then known places)",
-  },
-  { name: "evm-plugin", value: true, help: "EVM plugin binary (env PARS_EVM_PLUGIN)" },
-  {
-    name: "sessionvm-plugin",
-    value: true,
-    help: "SessionVM plugin binary (env PARS_SESSIONVM_PLUGIN)",
-  },
-  {
-    name: "shutdown-grace",
-    value: true,
-    help: "SIGTERM to SIGKILL grace for luxd (env PARS_SHUTDOWN_GRACE; default 30s)",
-  },
-  { name: "verify", value: true, help: "plugin verification: cache (default) or full" },
-  {
-    name: "trust-unpinned",
-    value: false,
-    help: "start with unpinned plugins, logging their hashes",
-  },
-  { name: "from", value: true, help: "plugins pin: take hashes from a SHA256SUMS file" },
-  { name: "dry-run", value: false, help: "print the plan as JSON and start nothing" },
-  { name: "help", value: false, help: "show this help" },
-  { name: "version", value: false, help: "show versions" },
-];
-
-const FLAG_BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
+import { type Command, COMMANDS, flagsOf, type OptionName, OPTIONS } from "./options.ts";
 
 /**
  * luxd flags parsd sets itself, with what to use instead. Passing one of
@@ -130,12 +67,15 @@ export function managedCollisions(tokens: readonly string[], origin: string): st
   return problems;
 }
 
+const commandsTaking = (name: OptionName) =>
+  OPTIONS[name].commands.filter((c) => c !== "help").map((c) => `'parsd ${c}'`).join(", ");
+
 /**
  * Parses parsd's argv (without argv0).
  *
- * @throws {UsageError} for an unknown subcommand, a flag given twice or
- *   without its value, an unexpected word, or a managed luxd flag passed
- *   through; all problems at once.
+ * @throws {UsageError} for an unknown command, a flag the command does not
+ *   take, a flag given twice or without its value, an unexpected word, or a
+ *   managed luxd flag passed through; all problems at once.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   let rest = [...argv];
@@ -144,13 +84,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (first !== undefined && !first.startsWith("-")) {
     if (!(COMMANDS as readonly string[]).includes(first)) {
       throw new UsageError(
-        `unknown subcommand '${first}'; expected one of ${COMMANDS.join(", ")} (see 'parsd help')`,
+        `unknown command '${first}'; expected one of ${COMMANDS.join(", ")} (see 'parsd help')`,
       );
     }
     command = first as Command;
     rest = rest.slice(1);
   }
 
+  const own = new Map(flagsOf(command));
   const problems: string[] = [];
   const flags: Record<string, string | boolean> = {};
   const positionals: string[] = [];
@@ -171,22 +112,24 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       break;
     }
     const m = /^--([^=]+)(?:=(.*))?$/s.exec(token);
-    const spec = m
-      ? FLAG_BY_NAME.get(m[1]!)
-      : token === "-h"
-      ? FLAG_BY_NAME.get("help")
-      : undefined;
-    if (spec) {
+    const name = (m ? m[1]! : token === "-h" ? "help" : undefined) as OptionName | undefined;
+    const spec = name === undefined ? undefined : own.get(name);
+    if (name !== undefined && spec === undefined && name in OPTIONS && OPTIONS[name].flag) {
+      problems.push(
+        `--${name} is not an option of 'parsd ${command}'; it is for ${commandsTaking(name)}`,
+      );
+      if (OPTIONS[name].flag === "value" && m?.[2] === undefined) i++;
+      continue;
+    }
+    if (name !== undefined && spec !== undefined) {
       afterPassthroughFlag = false;
       const inline = m?.[2];
       let value: string | boolean;
-      if (!spec.value) {
+      if (spec.flag === "switch") {
         if (inline === undefined || inline === "true") value = true;
         else if (inline === "false") value = false;
         else {
-          problems.push(
-            `--${spec.name} is a switch; got '${token}' (use --${spec.name} or --${spec.name}=false)`,
-          );
+          problems.push(`--${name} is a switch; got '${token}' (use --${name} or --${name}=false)`);
           continue;
         }
       } else if (inline !== undefined) {
@@ -194,27 +137,29 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       } else {
         const next = rest[i + 1];
         if (next === undefined || next.startsWith("--")) {
-          problems.push(`--${spec.name} needs a value (--${spec.name}=VALUE)`);
+          problems.push(`--${name} needs a value (--${name}=${spec.metavar ?? "VALUE"})`);
           continue;
         }
         value = next;
         i++;
       }
-      if (spec.value && value === "") {
-        problems.push(`--${spec.name} needs a non-empty value`);
+      if (spec.flag === "value" && value === "") {
+        problems.push(`--${name} needs a non-empty value`);
         continue;
       }
-      if (spec.name in flags) {
-        problems.push(`--${spec.name} given twice; give it once`);
+      if (name in flags) {
+        problems.push(`--${name} given twice; give it once`);
         continue;
       }
-      flags[spec.name] = value;
+      flags[name] = value;
       continue;
     }
     if (token.startsWith("-") && token !== "-") {
       if (!acceptsPassthrough) {
         problems.push(
-          `unknown flag '${token.split("=")[0]}' for 'parsd ${command}' (see 'parsd help')`,
+          `unknown flag '${
+            token.split("=")[0]
+          }' for 'parsd ${command}' (see 'parsd help ${command}')`,
         );
         continue;
       }
@@ -239,7 +184,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   problems.push(...managedCollisions(passthrough, "luxd flag"));
   if (problems.length > 0) throw new UsageError(problems);
   if (flags["help"] === true) {
-    return { command: "help", positionals: [command], flags, passthrough };
+    return { command: "help", positionals: [command], flags: {}, passthrough: [] };
   }
   if (flags["version"] === true) return { command: "version", positionals, flags, passthrough };
   return { command, positionals, flags, passthrough };

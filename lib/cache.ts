@@ -11,12 +11,24 @@
  */
 
 import type { FileFacts } from "./files.ts";
-import { readTextIfExists, writeFileAtomic } from "./files.ts";
 
-/** One cache entry, keyed by the plugin's real path. */
+/** One cache entry, keyed by the file's real path. */
 export interface CacheEntry {
   readonly key: string;
-  readonly sha256: string;
+  /** A plugin's verified hash. */
+  readonly sha256?: string;
+  /** What a verified plugin said of itself (asked only after its hash matched). */
+  readonly plugin?: {
+    readonly rpcchainvm: number | null;
+    readonly registrable: boolean;
+    readonly versionLine: string | null;
+  };
+  /** What luxd's probe found (its version, protocol and flag set). */
+  readonly probe?: {
+    readonly version: string;
+    readonly rpcchainvm: number | undefined;
+    readonly flags: unknown;
+  };
 }
 
 /** The cache's content: real path → entry. */
@@ -38,10 +50,9 @@ export function cacheHit(
   return entry !== undefined && entry.sha256 === pinned && entry.key === cacheKey(f, pinned);
 }
 
-/** Loads the cache; a missing or unreadable cache is an empty one (it only saves time). */
-export async function loadCache(path: string): Promise<VerifyCache> {
+/** Parses the cache file's text; anything malformed is an empty cache (it only saves time). */
+export function parseCache(text: string | undefined): VerifyCache {
   try {
-    const text = await readTextIfExists(path);
     const parsed = text === undefined ? {} : JSON.parse(text);
     return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
   } catch {
@@ -49,7 +60,5 @@ export async function loadCache(path: string): Promise<VerifyCache> {
   }
 }
 
-/** Saves the cache atomically, mode 0600. */
-export async function saveCache(path: string, cache: VerifyCache): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(cache, null, 2) + "\n", 0o600);
-}
+/** The cache file's text. */
+export const cacheText = (cache: VerifyCache): string => JSON.stringify(cache, null, 2) + "\n";

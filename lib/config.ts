@@ -1,25 +1,29 @@
 /**
  * @module
- * Settings: flags > `PARS_*` env > config.json > defaults, resolved by pure
- * functions that report every problem at once. The shell reads the config
- * file; this module only parses and checks its text.
+ * Settings: flag > `PARS_*` env > config.json > default, for every row of
+ * `options.ts` by one rule ({@linkcode resolveSettings}'s `pick`), plus the
+ * config.json sections that are not single options (plugins, chains,
+ * luxd-args, evm-keys, precompiles). Pure: the caller reads the config file;
+ * every problem is reported at once.
  */
 
-import { isAbsolute, join, resolve } from "node:path";
-import { ConfigError, UsageError } from "./errors.ts";
-import {
-  DEFAULTS,
-  EVM_KEYS,
-  NETWORKS,
-  PLUGIN_NAMES,
-  type PluginName,
-  PLUGINS,
-  PRECOMPILES,
-} from "./defaults.ts";
+import { dirname, join } from "./path.ts";
+import { ConfigError, NoInputError, UsageError } from "./errors.ts";
+import { EVM_KEYS, PLUGIN_NAMES, type PluginName, PLUGINS, PRECOMPILES } from "./network.ts";
 import { managedCollisions } from "./args.ts";
+import { nearest } from "./nearest.ts";
+import {
+  CONFIG_KEYS,
+  Invalid,
+  type OptionName,
+  OPTIONS,
+  type OptionValue,
+  type ParseContext,
+} from "./options.ts";
+import { dataDirFromFlagOrEnv, defaultDataDir } from "./paths.ts";
 
 /** Where a setting came from. */
-export type Source = "flag" | "env" | "config" | "default" | "search";
+export type Source = "flag" | "env" | "config" | "default";
 
 /** Per-plugin settings. */
 export interface PluginSettings {
@@ -31,7 +35,7 @@ export interface PluginSettings {
   readonly sha256?: string;
 }
 
-/** Per-chain settings for luxd's `--chain-config-content`. */
+/** Per-chain settings for luxd's chain config. */
 export interface ChainSettings {
   /** The chain alias or ID the entry is keyed by. */
   readonly id: string;
@@ -54,6 +58,8 @@ export interface Settings {
   readonly shutdownGraceMs: number;
   readonly verify: "cache" | "full";
   readonly trustUnpinned: boolean;
+  /** Plugins the user accepts luxd running without (`--allow-vm-failure`). */
+  readonly allowVmFailure: readonly PluginName[];
   readonly trackAllChains: boolean;
   readonly luxdArgs: readonly string[];
   readonly plugins: Readonly<Record<PluginName, PluginSettings>>;
@@ -68,36 +74,46 @@ export interface ConfigFacts {
   readonly flags: Readonly<Record<string, string | boolean>>;
   readonly env: (name: string) => string | undefined;
   readonly home: string;
+  /** The user's directory: relative paths on the command line and in env resolve against it. */
   readonly cwd: string;
 }
 
-/** Expands `~` and makes a path absolute against `base`. */
-export function absolutePath(path: string, home: string, base: string): string {
-  if (path === "~") return home;
-  if (path.startsWith("~/")) return join(home, path.slice(2));
-  return isAbsolute(path) ? resolve(path) : resolve(base, path);
+/** Where the config file is, as flags and env decide it. */
+export interface ConfigLocation {
+  /** The data dir, when a flag or `PARS_DATA_DIR` gives it. */
+  readonly dataDir?: string;
+  readonly configPath: string;
+  /** Whether `--config` or `PARS_CONFIG` named the file (then it must exist). */
+  readonly named: boolean;
 }
 
-function flagOrEnv(facts: ConfigFacts, flag: string, env: string): [string, Source] | undefined {
-  const f = facts.flags[flag];
-  if (typeof f === "string") return [f, "flag"];
-  const e = facts.env(env);
-  if (e !== undefined && e !== "") return [e, "env"];
-  return undefined;
-}
+const rawFlag = (facts: ConfigFacts, name: string) => facts.flags[name];
+const rawEnv = (facts: ConfigFacts, env: string | undefined) => {
+  const v = env === undefined ? undefined : facts.env(env);
+  return v === "" ? undefined : v;
+};
 
-/**
- * Finds the config file and the data dir as far as flags and env decide
- * them (config.json may still set `data-dir` when neither does).
- */
-export function locateConfig(facts: ConfigFacts): { dataDir?: string; configPath: string } {
-  const dd = flagOrEnv(facts, "data-dir", "PARS_DATA_DIR");
-  const dataDir = dd ? absolutePath(dd[0], facts.home, facts.cwd) : undefined;
-  const cf = flagOrEnv(facts, "config", "PARS_CONFIG");
-  const configPath = cf
-    ? absolutePath(cf[0], facts.home, facts.cwd)
-    : join(dataDir ?? join(facts.home, ".pars"), "config.json");
-  return dataDir === undefined ? { configPath } : { dataDir, configPath };
+/** Finds the config file and the data dir as far as flags and env decide them. */
+export function locateConfig(facts: ConfigFacts): ConfigLocation {
+  const flag = (n: string) => {
+    const v = rawFlag(facts, n);
+    return typeof v === "string" ? v : undefined;
+  };
+  const dataDir = dataDirFromFlagOrEnv(
+    flag("data-dir"),
+    rawEnv(facts, OPTIONS["data-dir"].env),
+    facts.home,
+    facts.cwd,
+  );
+  const named = dataDirFromFlagOrEnv(
+    flag("config"),
+    rawEnv(facts, OPTIONS.config.env),
+    facts.home,
+    facts.cwd,
+  );
+  const configPath = named ?? join(dataDir ?? defaultDataDir(facts.home), "config.json");
+  const base = { configPath, named: named !== undefined };
+  return dataDir === undefined ? base : { ...base, dataDir };
 }
 
 /** Line and column (1-based) of a character offset in text. */
@@ -107,20 +123,22 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /**
- * Parses JSON text, turning a syntax error into a message with line and column.
+ * Parses JSON text, turning a syntax error into a message with line and
+ * column. A leading UTF-8 byte-order mark is ignored, as editors add one.
  *
  * @throws {ConfigError} on malformed JSON.
  */
 export function parseJsonText(text: string, path: string): unknown {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const lc = /line (\d+) column (\d+)/.exec(message);
     const pos = /position (\d+)/.exec(message);
     const where = lc
       ? { line: Number(lc[1]), column: Number(lc[2]) }
-      : lineColumn(text, pos ? Number(pos[1]) : text.length);
+      : lineColumn(body, pos ? Number(pos[1]) : body.length);
     const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, "").replace(
       /^JSON\.parse: /,
       "",
@@ -132,123 +150,16 @@ export function parseJsonText(text: string, path: string): unknown {
   }
 }
 
-/** Edit distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        prev[j]! + 1,
-        cur[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** The known key nearest to `key`, if it is close enough to be a likely typo. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Parses a network ID: a number from 1 to 2^32-1 or a network name. */
-export function parseNetworkId(value: unknown): number | string {
-  if (typeof value === "number") {
-    return Number.isInteger(value) && value >= 1 && value <= 0xffffffff
-      ? value
-      : `must be an integer from 1 to 4294967295 or one of ${Object.keys(NETWORKS).join(", ")}`;
-  }
-  if (typeof value !== "string") return "must be a number or a network name";
-  const named = NETWORKS[value.toLowerCase()];
-  if (named !== undefined) return named;
-  if (!/^\d+$/.test(value.trim())) {
-    return `must be a positive integer or one of ${Object.keys(NETWORKS).join(", ")}`;
-  }
-  return parseNetworkId(Number(value.trim()));
-}
-
-/** Parses a TCP port from 1 to 65535. */
-export function parsePort(value: unknown): number | string {
-  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535
-    ? n
-    : "must be an integer from 1 to 65535";
-}
-
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  "µs": 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go-style duration (`30s`, `1m30s`, `500ms`) or a number of seconds, into ms. */
-export function parseDuration(value: unknown): number | string {
-  const problem = "must be a duration such as 30s, 1m30s or 500ms";
-  if (typeof value === "number") {
-    return value > 0 && Number.isFinite(value) ? value * 1000 : problem;
-  }
-  if (typeof value !== "string") return problem;
-  if (/^\d+(\.\d+)?$/.test(value)) return parseDuration(Number(value));
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (const m of value.matchAll(re)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    end = m.index! + m[0].length;
-  }
-  return end === value.length && value.length > 0 && total > 0 ? total : problem;
-}
-
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 type Obj = Record<string, unknown>;
 
-/** A value that failed to parse, with the reason. */
-class Problem {
-  constructor(readonly text: string) {}
-}
-/** Wraps a parser that returns a problem as a string, for values that are never strings. */
-const strict = <T>(parse: (v: unknown) => T | string) => (v: unknown): T | Problem => {
-  const r = parse(v);
-  return typeof r === "string" ? new Problem(r) : r;
-};
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The keys config.json may hold at its top level. */
-export const CONFIG_KEYS = [
-  "network-id",
-  "data-dir",
-  "http-port",
-  "staking-port",
-  "luxd",
-  "shutdown-grace",
-  "verify",
-  "track-all-chains",
-  "luxd-args",
-  "plugins",
-  "chains",
-  "evm-keys",
-  "warp-api",
-  "precompiles",
-] as const;
 
 function unknownKeys(obj: Obj, known: readonly string[], where: string, problems: string[]): void {
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
-    const near = nearestKey(key, known);
+    const near = nearest(key, known);
     problems.push(
       `${where}: unknown key '${key}'` +
         (near ? `; did you mean '${near}'?` : `; known keys: ${known.join(", ")}`),
@@ -256,15 +167,31 @@ function unknownKeys(obj: Obj, known: readonly string[], where: string, problems
   }
 }
 
+/** The value at a dotted key (`plugins.evm.path`) of config.json, if every level is an object. */
+function at(file: Obj, dotted: string): unknown {
+  let v: unknown = file;
+  for (const part of dotted.split(".")) {
+    if (!isObject(v) || !(part in v)) return undefined;
+    v = v[part];
+  }
+  return v;
+}
+
 /** The default config.json that `parsd init` writes. */
 export function defaultConfigText(): string {
   const doc = {
-    "network-id": DEFAULTS.networkId,
-    "http-port": DEFAULTS.httpPort,
-    "staking-port": DEFAULTS.stakingPort,
+    "network-id": OPTIONS["network-id"].default,
+    "http-port": OPTIONS["http-port"].default,
+    "staking-port": OPTIONS["staking-port"].default,
     plugins: {},
   };
   return JSON.stringify(doc, null, 2) + "\n";
+}
+
+/** A resolved option: its value and where it came from. */
+export interface Picked<T> {
+  readonly value: T;
+  readonly source: Source;
 }
 
 /**
@@ -272,11 +199,23 @@ export function defaultConfigText(): string {
  * defaults.
  *
  * @param configText the config file's text, or `undefined` if it does not exist.
- * @throws {UsageError} when only flags are wrong; {@linkcode ConfigError}
- *   when config.json or env is wrong. Either lists every problem found.
+ * @param o `mayCreateConfig`: a config named by flag or env may be missing (`init` creates it).
+ * @throws {NoInputError} when `--config`/`PARS_CONFIG` names a missing file;
+ *   {@linkcode UsageError} when only flags are wrong; {@linkcode ConfigError}
+ *   when config.json or env is wrong. Each lists every problem found.
  */
-export function resolveSettings(facts: ConfigFacts, configText: string | undefined): Settings {
-  const { configPath, dataDir: locatedDataDir } = locateConfig(facts);
+export function resolveSettings(
+  facts: ConfigFacts,
+  configText: string | undefined,
+  o: { mayCreateConfig?: boolean } = {},
+): Settings {
+  const location = locateConfig(facts);
+  const { configPath } = location;
+  if (configText === undefined && location.named && !o.mayCreateConfig) {
+    throw new NoInputError(
+      `config ${configPath} (from --config / PARS_CONFIG) does not exist; fix the path, or run 'parsd init --config ${configPath}' to create it`,
+    );
+  }
   const flagProblems: string[] = [];
   const configProblems: string[] = [];
   const file: Obj = {};
@@ -290,120 +229,69 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     Object.assign(file, parsed);
     unknownKeys(file, CONFIG_KEYS, configPath, configProblems);
   }
-  const configDir = join(configPath, "..");
+  const configDir = dirname(configPath);
 
-  /** Looks a setting up by precedence and parses it, recording a problem on failure. */
-  function pick<T>(
-    flag: string | undefined,
-    env: string | undefined,
-    key: string,
-    fallback: T,
-    parse: (v: unknown) => T | Problem,
-  ): T {
-    const candidates: [unknown, string, string[]][] = [];
-    if (flag !== undefined && typeof facts.flags[flag] === "string") {
-      candidates.push([facts.flags[flag], `--${flag}`, flagProblems]);
+  /** The one precedence rule: flag > env > config.json > default. */
+  function pick<K extends OptionName>(name: K): Picked<OptionValue<K>> | undefined {
+    const spec = OPTIONS[name];
+    const candidates: [unknown, Source, string, string[], ParseContext][] = [];
+    const fromCwd = { base: facts.cwd, home: facts.home };
+    const flag = spec.flag === undefined ? undefined : rawFlag(facts, name);
+    if (flag !== undefined) candidates.push([flag, "flag", `--${name}`, flagProblems, fromCwd]);
+    const env = rawEnv(facts, spec.env);
+    if (env !== undefined) candidates.push([env, "env", spec.env!, configProblems, fromCwd]);
+    const fromFile = spec.config === undefined ? undefined : at(file, spec.config);
+    if (fromFile !== undefined) {
+      candidates.push([fromFile, "config", `${configPath}: '${spec.config}'`, configProblems, {
+        base: configDir,
+        home: facts.home,
+      }]);
     }
-    const e = env === undefined ? undefined : facts.env(env);
-    if (env !== undefined && e !== undefined && e !== "") candidates.push([e, env, configProblems]);
-    if (key in file) candidates.push([file[key], `${configPath}: '${key}'`, configProblems]);
-    const [raw, origin, problems] = candidates[0] ?? [undefined, "", configProblems];
-    if (raw === undefined) return fallback;
-    const parsed = parse(raw);
-    if (parsed instanceof Problem) {
-      problems.push(`${origin} ${JSON.stringify(raw)}: ${parsed.text}`);
-      return fallback;
+    const first = candidates[0];
+    if (first === undefined) {
+      return spec.default === undefined
+        ? undefined
+        : { value: spec.default as OptionValue<K>, source: "default" };
     }
-    return parsed;
+    const [raw, source, origin, problems, ctx] = first;
+    const parsed = spec.parse(raw, ctx);
+    if (parsed instanceof Invalid) {
+      problems.push(`${origin} ${JSON.stringify(raw)}: ${parsed.reason}`);
+      return spec.default === undefined
+        ? undefined
+        : { value: spec.default as OptionValue<K>, source: "default" };
+    }
+    return { value: parsed as OptionValue<K>, source };
   }
+  const value = <K extends OptionName>(name: K) => pick(name)!.value;
 
-  const networkId = pick(
-    "network-id",
-    "PARS_NETWORK_ID",
-    "network-id",
-    DEFAULTS.networkId,
-    strict(parseNetworkId),
-  );
-  const httpPort = pick(
-    "http-port",
-    "PARS_HTTP_PORT",
-    "http-port",
-    DEFAULTS.httpPort,
-    strict(parsePort),
-  );
-  const stakingPort = pick(
-    "staking-port",
-    "PARS_STAKING_PORT",
-    "staking-port",
-    DEFAULTS.stakingPort,
-    strict(parsePort),
-  );
+  const networkId = value("network-id");
+  const httpPort = value("http-port");
+  const stakingPort = value("staking-port");
   if (httpPort === stakingPort) {
-    const origin = typeof facts.flags["http-port"] === "string" ||
-        typeof facts.flags["staking-port"] === "string"
-      ? flagProblems
-      : configProblems;
-    origin.push(
+    const fromFlag = ["http-port", "staking-port"].some((n) =>
+      typeof rawFlag(facts, n) === "string"
+    );
+    (fromFlag ? flagProblems : configProblems).push(
       `HTTP port and staking port are both ${httpPort}; give them different values (--http-port, --staking-port)`,
     );
   }
-  const shutdownGraceMs = pick(
-    "shutdown-grace",
-    "PARS_SHUTDOWN_GRACE",
-    "shutdown-grace",
-    DEFAULTS.shutdownGraceMs,
-    strict(parseDuration),
-  );
-  const verify = pick<"cache" | "full">(
-    "verify",
-    undefined,
-    "verify",
-    DEFAULTS.verify,
-    (v) => v === "cache" || v === "full" ? v : new Problem("must be 'cache' or 'full'"),
-  );
-  const trackAllChains = pick(
-    undefined,
-    undefined,
-    "track-all-chains",
-    DEFAULTS.trackAllChains as boolean,
-    (v) => typeof v === "boolean" ? v : new Problem("must be true or false"),
-  );
-  const warpApi = pick(
-    undefined,
-    undefined,
-    "warp-api",
-    true as boolean,
-    (v) => typeof v === "boolean" ? v : new Problem("must be true or false"),
-  );
-
-  const stringPath = (
-    v: unknown,
-  ) => (typeof v === "string" && v !== "" ? v : new Problem("must be a non-empty path"));
-  const luxdRaw = pick<string | undefined>("luxd", "PARS_LUXD", "luxd", undefined, stringPath);
-  const luxdFromFile = typeof facts.flags["luxd"] !== "string" && !facts.env("PARS_LUXD");
-  const luxd = luxdRaw === undefined
-    ? undefined
-    : absolutePath(luxdRaw, facts.home, luxdFromFile ? configDir : facts.cwd);
-
-  let dataDir = locatedDataDir;
-  if (dataDir === undefined) {
-    const fromFile = file["data-dir"];
-    if (fromFile === undefined) dataDir = join(facts.home, ".pars");
-    else if (typeof fromFile === "string" && fromFile !== "") {
-      dataDir = absolutePath(fromFile, facts.home, configDir);
-    } else {
-      configProblems.push(
-        `${configPath}: 'data-dir' ${JSON.stringify(fromFile)}: must be a non-empty path`,
-      );
-      dataDir = join(facts.home, ".pars");
-    }
-  }
+  const luxd = pick("luxd")?.value;
+  const dataDir = location.dataDir ?? pick("data-dir")?.value ?? defaultDataDir(facts.home);
 
   let luxdArgs: string[] = [];
   if ("luxd-args" in file) {
     const v = file["luxd-args"];
-    if (Array.isArray(v) && v.every((x) => typeof x === "string" && x.startsWith("-"))) {
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
       luxdArgs = v as string[];
+      const words = luxdArgs.filter((x) => !x.startsWith("-"));
+      if (words.length > 0) {
+        configProblems.push(
+          `${configPath}: 'luxd-args': '${
+            words[0]
+          }' is not a flag; write each flag with its value in one string, such as "--log-level=info"`,
+        );
+      }
       configProblems.push(...managedCollisions(luxdArgs, `${configPath}: 'luxd-args'`));
     } else {
       configProblems.push(
@@ -412,50 +300,10 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     }
   }
 
-  const plugins = resolvePlugins(facts, file, configPath, configDir, configProblems);
+  const plugins = resolvePlugins(pick, file, configPath, configProblems);
   const chains = resolveChains(file, configPath, configProblems);
-
-  const evmKeys: { warp: string; precompiles: string } = { ...EVM_KEYS };
-  if ("evm-keys" in file) {
-    const v = file["evm-keys"];
-    if (!isObject(v)) configProblems.push(`${configPath}: 'evm-keys': must be an object`);
-    else {
-      unknownKeys(v, Object.keys(EVM_KEYS), `${configPath}: 'evm-keys'`, configProblems);
-      for (const k of Object.keys(EVM_KEYS) as (keyof typeof EVM_KEYS)[]) {
-        if (k in v) {
-          if (typeof v[k] === "string" && v[k] !== "") evmKeys[k] = v[k] as string;
-          else {configProblems.push(
-              `${configPath}: 'evm-keys.${k}' ${JSON.stringify(v[k])}: must be a non-empty string`,
-            );}
-        }
-      }
-    }
-  }
-
-  const precompiles: Record<string, string> = { ...PRECOMPILES };
-  if ("precompiles" in file) {
-    const v = file["precompiles"];
-    if (!isObject(v)) {
-      configProblems.push(`${configPath}: 'precompiles': must be an object of name → address`);
-    } else {
-      for (const [name, address] of Object.entries(v)) {
-        if (address === null) delete precompiles[name];
-        else if (typeof address === "string" && /^0x[0-9a-fA-F]{1,40}$/.test(address)) {
-          precompiles[name] = address;
-        } else {
-          configProblems.push(
-            `${configPath}: 'precompiles.${name}' ${
-              JSON.stringify(address)
-            }: must be a hex address such as "0x0601", or null to drop it`,
-          );
-        }
-      }
-    }
-  }
-
-  if (configProblems.length > 0) throw new ConfigError([...flagProblems, ...configProblems]);
-  if (flagProblems.length > 0) throw new UsageError(flagProblems);
-
+  const evmKeys = resolveEvmKeys(file, configPath, configProblems);
+  const precompiles = resolvePrecompiles(file, configPath, configProblems);
   const settings: Settings = {
     dataDir,
     configPath,
@@ -463,25 +311,82 @@ export function resolveSettings(facts: ConfigFacts, configText: string | undefin
     networkId,
     httpPort,
     stakingPort,
-    shutdownGraceMs,
-    verify,
-    trustUnpinned: facts.flags["trust-unpinned"] === true,
-    trackAllChains,
+    shutdownGraceMs: value("shutdown-grace"),
+    verify: value("verify"),
+    trustUnpinned: value("trust-unpinned"),
+    allowVmFailure: value("allow-vm-failure") as PluginName[],
+    trackAllChains: value("track-all-chains"),
     luxdArgs,
     plugins,
     chains,
     evmKeys,
-    warpApi,
+    warpApi: value("warp-api"),
     precompiles,
   };
+
+  if (configProblems.length > 0) throw new ConfigError([...flagProblems, ...configProblems]);
+  if (flagProblems.length > 0) throw new UsageError(flagProblems);
   return luxd === undefined ? settings : { ...settings, luxd };
 }
 
-function resolvePlugins(
-  facts: ConfigFacts,
+function resolveEvmKeys(
   file: Obj,
   configPath: string,
-  configDir: string,
+  problems: string[],
+): { warp: string; precompiles: string } {
+  const evmKeys: { warp: string; precompiles: string } = { ...EVM_KEYS };
+  if (!("evm-keys" in file)) return evmKeys;
+  const v = file["evm-keys"];
+  if (!isObject(v)) {
+    problems.push(`${configPath}: 'evm-keys': must be an object`);
+    return evmKeys;
+  }
+  unknownKeys(v, Object.keys(EVM_KEYS), `${configPath}: 'evm-keys'`, problems);
+  for (const k of Object.keys(EVM_KEYS) as (keyof typeof EVM_KEYS)[]) {
+    if (!(k in v)) continue;
+    if (typeof v[k] === "string" && v[k] !== "") evmKeys[k] = v[k] as string;
+    else {
+      problems.push(
+        `${configPath}: 'evm-keys.${k}' ${JSON.stringify(v[k])}: must be a non-empty string`,
+      );
+    }
+  }
+  return evmKeys;
+}
+
+function resolvePrecompiles(
+  file: Obj,
+  configPath: string,
+  problems: string[],
+): Record<string, string> {
+  const precompiles: Record<string, string> = { ...PRECOMPILES };
+  if (!("precompiles" in file)) return precompiles;
+  const v = file["precompiles"];
+  if (!isObject(v)) {
+    problems.push(`${configPath}: 'precompiles': must be an object of name → address`);
+    return precompiles;
+  }
+  for (const [name, address] of Object.entries(v)) {
+    if (address === null) delete precompiles[name];
+    else if (typeof address === "string" && /^0x[0-9a-fA-F]{1,40}$/.test(address)) {
+      precompiles[name] = address;
+    } else {
+      problems.push(
+        `${configPath}: 'precompiles.${name}' ${
+          JSON.stringify(address)
+        }: must be a hex address such as "0x0601", or null to drop it`,
+      );
+    }
+  }
+  return precompiles;
+}
+
+type Pick = <K extends OptionName>(name: K) => Picked<OptionValue<K>> | undefined;
+
+function resolvePlugins(
+  pick: Pick,
+  file: Obj,
+  configPath: string,
   problems: string[],
 ): Record<PluginName, PluginSettings> {
   const section = file["plugins"] ?? {};
@@ -495,7 +400,6 @@ function resolvePlugins(
     const spec = PLUGINS[name];
     const entry = isObject(section) ? section[name] ?? {} : {};
     let sha256: string | undefined;
-    let configured: string | undefined;
     if (!isObject(entry)) {
       problems.push(`${configPath}: 'plugins.${name}': must be an object with 'path' and 'sha256'`);
     } else {
@@ -511,22 +415,11 @@ function resolvePlugins(
           );
         }
       }
-      if ("path" in entry) {
-        const p = entry["path"];
-        if (typeof p === "string" && p !== "") configured = absolutePath(p, facts.home, configDir);
-        else {problems.push(
-            `${configPath}: 'plugins.${name}.path' ${JSON.stringify(p)}: must be a non-empty path`,
-          );}
-      }
     }
-    const given = flagOrEnv(facts, spec.flag, spec.env);
-    let result: PluginSettings = {};
-    if (given) {
-      result = {
-        path: absolutePath(given[0], facts.home, facts.cwd),
-        pathSource: given[1] as "flag" | "env",
-      };
-    } else if (configured !== undefined) result = { path: configured, pathSource: "config" };
+    const path = pick(spec.flag as "evm-plugin" | "sessionvm-plugin");
+    const result: PluginSettings = path === undefined
+      ? {}
+      : { path: path.value, pathSource: path.source as "flag" | "env" | "config" };
     out[name] = sha256 === undefined ? result : { ...result, sha256 };
   }
   return out;

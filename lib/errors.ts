@@ -15,10 +15,14 @@ export const ExitCode = {
   usage: 64,
   /** A plugin failed verification: hash mismatch, unpinned, unsafe target. */
   verification: 65,
+  /** A service parsd needs is not there: no node answering (`status`), Go or a module proxy missing. */
+  unavailable: 69,
   /** Something parsd must read is missing: a plugin, a checksum file, a source dir. */
   noInput: 66,
   /** parsd could not create something it needs: data dir, plugin link, output file. */
   cantCreate: 73,
+  /** Try again later: another parsd runs on this data dir, a port is taken, the node is not healthy yet. */
+  busy: 75,
   /** Unsafe permissions on a file parsd guards (staking keys), or an OS permission denial. */
   permission: 77,
   /** config.json or a PARS_* variable is malformed or invalid. */
@@ -77,6 +81,13 @@ export class NoInputError extends ParsdError {
 export class CantCreateError extends ParsdError {
   constructor(problems: string | readonly string[], options?: ErrorOptions) {
     super(ExitCode.cantCreate, problems, options);
+  }
+}
+
+/** Another parsd holds the data dir, or a port is taken (exit 75). */
+export class BusyError extends ParsdError {
+  constructor(problems: string | readonly string[], options?: ErrorOptions) {
+    super(ExitCode.busy, problems, options);
   }
 }
 

@@ -1,18 +1,21 @@
 /**
  * @module
- * Small file helpers: nanosecond stat, atomic writes, "missing" as
- * `undefined`. Errors are wrapped with the path and a `cause`.
+ * The real file system, through Deno's own APIs (no `node:fs`, which costs
+ * start-up time): stat with "missing" as `undefined`, bounded text reads,
+ * atomic writes, links. Every OS error that is not "missing" becomes a
+ * {@linkcode FileAccessError} naming the path and what went wrong, so the
+ * caller can turn it into a one-line error with the right exit code.
  */
 
-import { lstat as nodeLstat, stat as nodeStat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./path.ts";
 
-/** What parsd needs to know of a file, with nanosecond times. */
+/** What parsd needs to know of a file. Times are in ns (Deno gives ms for mtime, s for ctime). */
 export interface FileFacts {
   readonly dev: bigint;
   readonly ino: bigint;
   readonly mode: number;
   readonly uid: number;
+  readonly gid: number;
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
@@ -21,47 +24,174 @@ export interface FileFacts {
   readonly isSymlink: boolean;
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound ||
-    (error as { code?: string })?.code === "ENOENT" ||
-    (error as { code?: string })?.code === "ENOTDIR";
+/** One entry of a directory listing. */
+export interface DirEntry {
+  readonly name: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymlink: boolean;
 }
 
-async function facts(path: string, follow: boolean): Promise<FileFacts | undefined> {
-  try {
-    const s = follow
-      ? await nodeStat(path, { bigint: true })
-      : await nodeLstat(path, { bigint: true });
-    return {
-      dev: s.dev,
-      ino: s.ino,
-      mode: Number(s.mode),
-      uid: Number(s.uid),
-      size: s.size,
-      mtimeNs: s.mtimeNs,
-      ctimeNs: s.ctimeNs,
-      isFile: s.isFile(),
-      isDirectory: s.isDirectory(),
-      isSymlink: s.isSymbolicLink(),
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
+/** Why a file could not be used, beyond "it is not there". */
+export type FileProblem = "loop" | "denied" | "directory" | "too-large" | "not-utf8" | "io";
+
+/** A file-system failure, with the path and a short reason fit for a one-line message. */
+export class FileAccessError extends Error {
+  /** Builds the error; `reason` completes "<path>: <reason>". */
+  constructor(
+    readonly path: string,
+    readonly problem: FileProblem,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path}: ${reason}`, options);
+    this.name = "FileAccessError";
   }
 }
 
-/** stat(2) (following links); `undefined` if the path does not exist or a link dangles. */
-export const statFacts = (path: string) => facts(path, true);
-/** lstat(2); `undefined` if nothing is at the path. */
-export const lstatFacts = (path: string) => facts(path, false);
+function isMissing(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
+    /\(os error (2|20)\)/.test(String((error as Error)?.message));
+}
 
-/** Reads a text file; `undefined` if it does not exist. */
-export async function readTextIfExists(path: string): Promise<string | undefined> {
+/** Turns an OS error into a {@linkcode FileAccessError} (or rethrows one already made). */
+export function accessError(path: string, error: unknown): FileAccessError {
+  if (error instanceof FileAccessError) return error;
+  const message = String((error as Error)?.message ?? error);
+  if (error instanceof Deno.errors.PermissionDenied || /os error 13\b/.test(message)) {
+    return new FileAccessError(path, "denied", "permission denied", { cause: error });
+  }
+  if (error instanceof Deno.errors.FilesystemLoop || /os error 40\b/.test(message)) {
+    return new FileAccessError(path, "loop", "a symlink loop (too many levels of links)", {
+      cause: error,
+    });
+  }
+  if (error instanceof Deno.errors.IsADirectory || /os error 21\b/.test(message)) {
+    return new FileAccessError(path, "directory", "is a directory", { cause: error });
+  }
+  return new FileAccessError(path, "io", message.split("\n")[0]!, { cause: error });
+}
+
+const ns = (d: Date | null) => BigInt(d?.getTime() ?? 0) * 1_000_000n;
+
+function factsOf(s: Deno.FileInfo): FileFacts {
+  return {
+    dev: BigInt(s.dev ?? 0),
+    ino: BigInt(s.ino ?? 0),
+    mode: s.mode ?? 0,
+    uid: s.uid ?? 0,
+    gid: s.gid ?? 0,
+    size: BigInt(s.size),
+    mtimeNs: ns(s.mtime),
+    ctimeNs: ns(s.ctime),
+    isFile: s.isFile,
+    isDirectory: s.isDirectory,
+    isSymlink: s.isSymlink,
+  };
+}
+
+/**
+ * stat(2), following links.
+ *
+ * @returns `undefined` if nothing is there or a link dangles.
+ * @throws {FileAccessError} for a link loop, a denied search, or another OS error.
+ */
+export async function statFacts(path: string): Promise<FileFacts | undefined> {
   try {
-    return await Deno.readTextFile(path);
+    return factsOf(await Deno.stat(path));
   } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
+    if (isMissing(error)) return undefined;
+    throw accessError(path, error);
+  }
+}
+
+/** lstat(2): the link itself. `undefined` if nothing is there. */
+export async function lstatFacts(path: string): Promise<FileFacts | undefined> {
+  try {
+    return factsOf(await Deno.lstat(path));
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw accessError(path, error);
+  }
+}
+
+/** The canonical path (links resolved). @throws {FileAccessError} */
+export async function realPath(path: string): Promise<string> {
+  try {
+    return await Deno.realPath(path);
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
+/** A link's target as written. @throws {FileAccessError} */
+export async function readLink(path: string): Promise<string> {
+  try {
+    return await Deno.readLink(path);
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
+/** A directory's entries; `[]` if it does not exist. @throws {FileAccessError} */
+export async function readDir(path: string): Promise<DirEntry[]> {
+  const out: DirEntry[] = [];
+  try {
+    for await (const e of Deno.readDir(path)) out.push(e);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw accessError(path, error);
+  }
+  return out;
+}
+
+/** The most parsd reads of a text file it must parse (config.json, caches, certificates). */
+export const MAX_TEXT_BYTES = 4 << 20;
+
+/**
+ * Reads a UTF-8 text file of at most `maxBytes`.
+ *
+ * @returns `undefined` if it does not exist (or a link to it dangles).
+ * @throws {FileAccessError} if it is a directory, too large, not UTF-8, a
+ *   link loop, or unreadable; the file is never read whole when too large.
+ */
+export async function readTextFile(
+  path: string,
+  maxBytes = MAX_TEXT_BYTES,
+): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw accessError(path, error);
+  }
+  try {
+    const info = await file.stat();
+    if (info.isDirectory) throw new FileAccessError(path, "directory", "is a directory");
+    if (info.size > maxBytes) {
+      throw new FileAccessError(
+        path,
+        "too-large",
+        `is ${info.size} bytes, more than the ${maxBytes} parsd reads`,
+      );
+    }
+    const bytes = new Uint8Array(info.size);
+    let n = 0;
+    while (n < bytes.length) {
+      const got = await file.read(bytes.subarray(n));
+      if (got === null) break;
+      n += got;
+    }
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n));
+    } catch (error) {
+      throw new FileAccessError(path, "not-utf8", "is not UTF-8 text", { cause: error });
+    }
+  } catch (error) {
+    throw accessError(path, error);
+  } finally {
+    file.close();
   }
 }
 
@@ -88,7 +218,42 @@ export async function writeFileAtomic(path: string, text: string, mode = 0o600):
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
-    throw error;
+    throw accessError(path, error);
+  }
+}
+
+/** Creates a file that must not exist yet (O_EXCL), with `text`. @throws {FileAccessError} */
+export async function createNewFile(path: string, text: string, mode = 0o600): Promise<void> {
+  try {
+    const file = await Deno.open(path, { write: true, createNew: true, mode });
+    try {
+      await file.write(new TextEncoder().encode(text));
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
+/** Makes `linkPath` a symlink to `target` atomically (a temporary link renamed into place). */
+export async function replaceSymlink(target: string, linkPath: string): Promise<void> {
+  const tmp = tempSibling(linkPath);
+  try {
+    await Deno.symlink(target, tmp);
+    await Deno.rename(tmp, linkPath);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw accessError(linkPath, error);
+  }
+}
+
+/** mkdir(2) of one level. @throws {FileAccessError} */
+export async function makeDir(path: string, mode = 0o700): Promise<void> {
+  try {
+    await Deno.mkdir(path, { mode });
+  } catch (error) {
+    throw accessError(path, error);
   }
 }
 

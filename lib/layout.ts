@@ -4,7 +4,7 @@
  * `config.json`), computed purely from the data dir's path.
  */
 
-import { join } from "node:path";
+import { join } from "./path.ts";
 
 /** Every path parsd uses under a data dir. */
 export interface Layout {
@@ -22,6 +22,12 @@ export interface Layout {
   readonly verifyCache: string;
   /** Where `deno task build:*` puts plugins it builds (outside `plugins/`). */
   readonly binDir: string;
+  /** The lock a running parsd holds (one parsd per data dir). */
+  readonly lockFile: string;
+  /** luxd's `--chain-config-dir`, used only for a chain config too large for the command line. */
+  readonly chainConfigDir: string;
+  /** luxd's log dir (its default under the data dir). */
+  readonly logDir: string;
 }
 
 /** The layout of a data dir. */
@@ -37,6 +43,9 @@ export function layout(dataDir: string): Layout {
     signerKey: join(stakingDir, "signer.key"),
     verifyCache: join(dataDir, "verify-cache.json"),
     binDir: join(dataDir, "bin"),
+    lockFile: join(dataDir, "parsd.lock"),
+    chainConfigDir: join(dataDir, "configs", "chains"),
+    logDir: join(dataDir, "logs"),
   };
 }
 

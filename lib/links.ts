@@ -6,9 +6,10 @@
  * would make luxd abort start-up.
  */
 
-import { join } from "node:path";
+import { join } from "./path.ts";
 import { CantCreateError } from "./errors.ts";
-import { lstatFacts, tempSibling } from "./files.ts";
+import type { DirEntry } from "./files.ts";
+import type { FileSystem } from "./system.ts";
 import { isVmid } from "./vmid.ts";
 
 /** The state of a plugin link. */
@@ -19,11 +20,15 @@ export type LinkState =
   | { readonly state: "blocked"; readonly kind: string };
 
 /** What is at `linkPath` compared with the link parsd wants there. */
-export async function linkState(linkPath: string, target: string): Promise<LinkState> {
-  const f = await lstatFacts(linkPath);
+export async function linkState(
+  fs: Pick<FileSystem, "lstat" | "readLink">,
+  linkPath: string,
+  target: string,
+): Promise<LinkState> {
+  const f = await fs.lstat(linkPath);
   if (!f) return { state: "missing" };
   if (!f.isSymlink) return { state: "blocked", kind: f.isDirectory ? "directory" : "regular file" };
-  const current = await Deno.readLink(linkPath);
+  const current = await fs.readLink(linkPath);
   return current === target ? { state: "ok" } : { state: "stale", current };
 }
 
@@ -36,10 +41,11 @@ export async function linkState(linkPath: string, target: string): Promise<LinkS
  *   (parsd never deletes what it did not create) or the link cannot be made.
  */
 export async function ensureLink(
+  fs: Pick<FileSystem, "lstat" | "readLink" | "symlink">,
   linkPath: string,
   target: string,
 ): Promise<"unchanged" | "created" | "replaced"> {
-  const before = await linkState(linkPath, target);
+  const before = await linkState(fs, linkPath, target);
   if (before.state === "ok") return "unchanged";
   if (before.state === "blocked") {
     throw new CantCreateError(
@@ -47,12 +53,9 @@ export async function ensureLink(
         `and point the plugin flag at it`,
     );
   }
-  const tmp = tempSibling(linkPath);
   try {
-    await Deno.symlink(target, tmp);
-    await Deno.rename(tmp, linkPath);
+    await fs.symlink(target, linkPath);
   } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
     throw new CantCreateError(`cannot link ${linkPath} -> ${target}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -76,20 +79,19 @@ export function registeredName(fileName: string): string {
  * VMID with an extension, such as `<VMID>.bak`). Directories and dot-names
  * are skipped, as luxd skips them.
  */
-export async function findStrays(pluginDir: string, managed: readonly string[]): Promise<string[]> {
+export function findStrays(
+  pluginDir: string,
+  entries: readonly DirEntry[],
+  managed: readonly string[],
+): string[] {
   const strays: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(pluginDir)) {
-      if (entry.isDirectory) continue;
-      const name = registeredName(entry.name);
-      if (name === "") continue;
-      if (!isVmid(name) || (name !== entry.name && managed.includes(name))) {
-        strays.push(join(pluginDir, entry.name));
-      }
+  for (const entry of entries) {
+    if (entry.isDirectory) continue;
+    const name = registeredName(entry.name);
+    if (name === "") continue;
+    if (!isVmid(name) || (name !== entry.name && managed.includes(name))) {
+      strays.push(join(pluginDir, entry.name));
     }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
   }
   return strays.sort();
 }

@@ -4,9 +4,10 @@
  * on PATH, then the places luxd is usually installed.
  */
 
-import { delimiter, join } from "node:path";
+import { delimiter, join } from "./path.ts";
 import { LuxdNotExecutableError, LuxdNotFoundError } from "./errors.ts";
-import { octal, statFacts } from "./files.ts";
+import { FileAccessError, octal } from "./files.ts";
+import type { FileSystem } from "./system.ts";
 
 /** The facts the luxd search needs. */
 export interface LuxdSearchEnv {
@@ -44,12 +45,34 @@ const isExecutable = (mode: number, os: string) => os === "windows" || (mode & 0
  * @throws {LuxdNotFoundError} (127) listing where it looked, or
  *   {@linkcode LuxdNotExecutableError} (126) for a file that is not executable.
  */
-export async function findLuxd(given: string | undefined, env: LuxdSearchEnv): Promise<string> {
+export async function findLuxd(
+  given: string | undefined,
+  env: LuxdSearchEnv,
+  fs: Pick<FileSystem, "stat">,
+): Promise<string> {
+  const stat = async (path: string) => {
+    try {
+      return await fs.stat(path);
+    } catch (error) {
+      if (!(error instanceof FileAccessError)) throw error;
+      if (given === undefined) return undefined;
+      throw new LuxdNotFoundError(
+        `luxd at ${given} (from --luxd / PARS_LUXD / config.json): ${
+          error.problem === "loop" ? "a symlink loop" : error.reason
+        }; fix the path`,
+      );
+    }
+  };
   if (given !== undefined) {
-    const f = await statFacts(given);
+    const f = await stat(given);
     if (!f) {
       throw new LuxdNotFoundError(
         `luxd not found at ${given} (from --luxd / PARS_LUXD / config.json); fix the path`,
+      );
+    }
+    if (f.isDirectory) {
+      throw new LuxdNotExecutableError(
+        `luxd at ${given} is a directory; give the luxd binary's path with --luxd`,
       );
     }
     if (!f.isFile || !isExecutable(f.mode, env.os)) {
@@ -64,7 +87,7 @@ export async function findLuxd(given: string | undefined, env: LuxdSearchEnv): P
   const candidates = luxdCandidates(env);
   let notExecutable: string | undefined;
   for (const path of candidates) {
-    const f = await statFacts(path);
+    const f = await stat(path);
     if (!f || !f.isFile) continue;
     if (isExecutable(f.mode, env.os)) return path;
     notExecutable ??= path;

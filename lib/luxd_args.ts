@@ -1,9 +1,9 @@
 /**
  * @module
- * The argv parsd gives luxd, in the formats luxd 1.22 accepts: every flag
- * exists in luxd's flag spec and every value parses as its type
- * (`tests/luxd_args_contract_test.ts` checks this against
- * `../shared/luxd/flags-spec-1.22.18.json`).
+ * The argv parsd gives luxd, in the formats the luxd at hand accepts: every
+ * flag exists in its probed flag set and every value parses as its type
+ * (`tests/luxd_args_contract_test.ts` checks this against luxd 1.22.18's
+ * flag spec and luxd 1.13.4's real help text).
  */
 
 import type { Settings } from "./config.ts";
@@ -17,6 +17,19 @@ export interface StakingFiles {
   readonly tlsCert: boolean;
   readonly signerKey: boolean;
 }
+
+/** What the luxd at hand takes, and parsd's decisions about it. */
+export interface LuxdDialect {
+  /** Whether this luxd has a flag (by name, without dashes). */
+  readonly has: (flag: string) => boolean;
+  /** `--fd-limit` to pass (only when luxd's default is above the hard limit). */
+  readonly fdLimit?: number;
+  /** Give the chain config as files in this dir instead of on the command line. */
+  readonly chainConfigDir?: string;
+}
+
+/** A luxd that has every flag parsd may give (luxd 1.22's dialect). */
+export const FULL_DIALECT: LuxdDialect = { has: () => true };
 
 /**
  * Builds luxd's argv (without argv0): parsd's managed flags, then
@@ -32,6 +45,7 @@ export function buildLuxdArgs(
   l: Layout,
   staking: StakingFiles,
   passthrough: readonly string[],
+  dialect: LuxdDialect = FULL_DIALECT,
 ): string[] {
   const extra = [...s.luxdArgs, ...passthrough];
   const args = [
@@ -47,7 +61,14 @@ export function buildLuxdArgs(
   if (staking.signerKey) args.push(`--staking-signer-key-file=${l.signerKey}`);
   // A validator who names chains to track gets exactly those.
   const tracksChains = extra.some((t) => luxdFlagName(t) === "track-chains");
-  if (s.trackAllChains && !tracksChains) args.push("--track-all-chains=true");
-  args.push(`--chain-config-content=${encodeChainConfigContent(chainEntries(s))}`);
+  if (s.trackAllChains && !tracksChains && dialect.has("track-all-chains")) {
+    args.push("--track-all-chains=true");
+  }
+  if (dialect.fdLimit !== undefined) args.push(`--fd-limit=${dialect.fdLimit}`);
+  args.push(
+    dialect.chainConfigDir === undefined
+      ? `--chain-config-content=${encodeChainConfigContent(chainEntries(s))}`
+      : `--chain-config-dir=${dialect.chainConfigDir}`,
+  );
   return [...args, ...extra];
 }

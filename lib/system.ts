@@ -1,12 +1,26 @@
 /**
  * @module
- * The one seam between parsd and the OS for environment, processes,
+ * The one seam between parsd and the OS: environment, files, processes,
  * signals, output and permissions. {@linkcode denoSystem} is the real one;
- * tests hand in fakes. (File-system work uses Deno's APIs directly and is
- * tested on real files in temp dirs, which costs little and proves more.)
+ * in-process tests hand in `tests/fake_system.ts`. Nothing else in `lib/`
+ * touches `Deno.*` for files or processes.
  */
 
-import { type SignalSource } from "./signals.ts";
+import type { SignalSource } from "./signals.ts";
+import {
+  createNewFile,
+  type DirEntry,
+  type FileFacts,
+  lstatFacts,
+  makeDir,
+  readDir,
+  readLink,
+  readTextFile,
+  realPath,
+  replaceSymlink,
+  statFacts,
+  writeFileAtomic,
+} from "./files.ts";
 
 /** A running luxd. */
 export interface ChildProcess {
@@ -15,28 +29,68 @@ export interface ChildProcess {
   readonly status: Promise<{ code: number; signal: Deno.Signal | null }>;
 }
 
-/** Everything parsd asks of the OS besides files. */
-export interface System {
+/** What a finished short command printed. */
+export interface Output {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Files, as parsd reads and writes them (see `files.ts` for the error rules). */
+export interface FileSystem {
+  /** stat(2) following links; `undefined` when missing. */
+  stat(path: string): Promise<FileFacts | undefined>;
+  /** lstat(2); `undefined` when missing. */
+  lstat(path: string): Promise<FileFacts | undefined>;
+  realPath(path: string): Promise<string>;
+  readLink(path: string): Promise<string>;
+  /** `[]` when the directory is missing. */
+  readDir(path: string): Promise<DirEntry[]>;
+  /** UTF-8 text of at most `maxBytes`; `undefined` when missing. */
+  readText(path: string, maxBytes?: number): Promise<string | undefined>;
+  writeAtomic(path: string, text: string, mode?: number): Promise<void>;
+  /** Creates a file that must not exist yet. */
+  createNew(path: string, text: string, mode?: number): Promise<void>;
+  mkdir(path: string, mode?: number): Promise<void>;
+  /** Points `linkPath` at `target` in one rename. */
+  symlink(target: string, linkPath: string): Promise<void>;
+  /** The lower-case hex SHA-256 of a file's bytes. */
+  sha256(path: string): Promise<string>;
+  /** Whether a file's bytes contain `marker`. */
+  contains(path: string, marker: string): Promise<boolean>;
+}
+
+/** A held lock, or who holds it. */
+export type LockResult = { release(): void } | { heldBy: number | undefined };
+
+/** Everything parsd asks of the OS. */
+export interface System extends FileSystem {
   /** An environment variable parsd's permission set grants; throws for any other. */
   env(name: string): string | undefined;
   readonly cwd: () => string;
-  /** The current user's uid, or `null` where there is none (Windows). */
+  /** The current user's uid and gid, or `null` where there are none (Windows). */
   readonly uid: () => number | null;
+  readonly gid: () => number | null;
   readonly os: string;
   readonly arch: string;
+  readonly pid: number;
+  /** The executable running parsd (deno, or the compiled binary). */
+  readonly execPath: () => string;
   out(text: string): void;
   err(text: string): void;
   /** Starts a program with inherited stdio. */
   spawn(path: string, args: readonly string[]): ChildProcess;
-  /** Runs a program to completion, capturing stdout; `undefined` if it cannot run or takes over `timeoutMs`. */
-  output(
-    path: string,
-    args: readonly string[],
-    timeoutMs: number,
-  ): Promise<{ code: number; stdout: string } | undefined>;
+  /** Runs a program to completion, capturing its output; `undefined` if it cannot run or takes over `timeoutMs`. */
+  output(path: string, args: readonly string[], timeoutMs: number): Promise<Output | undefined>;
   readonly signals: SignalSource;
   /** Revokes every permission parsd holds; returns each one's state afterwards. */
   dropPermissions(): Promise<Record<string, string>>;
+  /** Takes the exclusive lock at `path` without waiting, writing our pid into it. */
+  lock(path: string): Promise<LockResult>;
+  /** Whether `host:port` can be bound now (`true`), else why not. */
+  canBind(host: string, port: number): Promise<true | string>;
+  /** HTTP to the node's API on loopback. */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
 }
 
 const encoder = new TextEncoder();
@@ -53,13 +107,34 @@ export const PERMISSION_NAMES = [
   "import",
 ] as const;
 
+/** The real file system. */
+export const denoFiles: FileSystem = {
+  stat: statFacts,
+  lstat: lstatFacts,
+  realPath,
+  readLink,
+  readDir,
+  readText: readTextFile,
+  writeAtomic: writeFileAtomic,
+  createNew: createNewFile,
+  mkdir: makeDir,
+  symlink: replaceSymlink,
+  // Loaded only when a file must really be hashed: node:crypto costs start-up time.
+  sha256: async (path) => (await import("./hash.ts")).sha256File(path),
+  contains: async (path, marker) => (await import("./registration.ts")).fileContains(path, marker),
+};
+
 /** The real system, through Deno's APIs. */
 export const denoSystem: System = {
+  ...denoFiles,
   env: (name) => Deno.env.get(name),
   cwd: () => Deno.cwd(),
   uid: () => Deno.uid(),
+  gid: () => Deno.gid(),
   os: Deno.build.os,
   arch: Deno.build.arch,
+  pid: Deno.pid,
+  execPath: () => Deno.execPath(),
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
   spawn(path, args) {
@@ -68,8 +143,7 @@ export const denoSystem: System = {
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
-    })
-      .spawn();
+    }).spawn();
     return { pid: child.pid, kill: (s) => child.kill(s), status: child.status };
   },
   async output(path, args, timeoutMs) {
@@ -78,10 +152,11 @@ export const denoSystem: System = {
         args: [...args],
         stdin: "null",
         stdout: "piped",
-        stderr: "null",
+        stderr: "piped",
         signal: AbortSignal.timeout(timeoutMs),
       }).output();
-      return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     } catch {
       return undefined;
     }
@@ -98,4 +173,7 @@ export const denoSystem: System = {
     }
     return states;
   },
+  lock: async (path) => (await import("./lock.ts")).acquireLock(path, Deno.pid),
+  canBind: async (host, port) => (await import("./ports.ts")).canBind(host, port),
+  fetch: (url, init) => fetch(url, init),
 };

@@ -132,7 +132,7 @@ export async function makeNode(): Promise<Node> {
   await Deno.mkdir(home, { recursive: true });
   await Deno.mkdir(bin);
   const luxd = join(bin, "luxd");
-  await Deno.copyFile(join(REPO, "tests", "fake_luxd.sh"), luxd);
+  await Deno.copyFile(join(REPO, "tests", "luxd_standin.sh"), luxd);
   await Deno.chmod(luxd, 0o755);
   const evm = join(bin, "evm");
   const sessionvm = join(bin, "sessionvm");
@@ -156,6 +156,7 @@ export async function makeNode(): Promise<Node> {
       PARS_EVM_PLUGIN: evm,
       PARS_SESSIONVM_PLUGIN: sessionvm,
       FAKE_LUXD_RECORD: record,
+      FAKE_LUXD_FIXTURES: join(REPO, "tests", "fixtures", "luxd"),
     },
     async pin(extra = {}) {
       await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -1,10 +1,9 @@
 /**
  * @module
- * The Pars network's fixed facts and parsd's defaults: network IDs, ports,
- * the two VM plugins and the post-quantum precompile table of PIP-7.
+ * The Pars network's model: network IDs, the two VM plugins (their VMIDs,
+ * binaries, flags and chains) and the post-quantum precompile table of
+ * PIP-7. parsd's option defaults live in `options.ts`.
  */
-
-import { vmid } from "./vmid.ts";
 
 /** Network names parsd accepts for `--network-id`, with their IDs. */
 export const NETWORKS: Readonly<Record<string, number>> = {
@@ -12,17 +11,6 @@ export const NETWORKS: Readonly<Record<string, number>> = {
   testnet: 7071,
   devnet: 7072,
 };
-
-/** parsd's default settings; each can be changed by flag, `PARS_*` env or config.json. */
-export const DEFAULTS = {
-  networkId: 7070,
-  httpPort: 9660,
-  stakingPort: 9659,
-  /** SIGTERM → SIGKILL grace period for luxd, in milliseconds. */
-  shutdownGraceMs: 30_000,
-  verify: "cache" as "cache" | "full",
-  trackAllChains: true,
-} as const;
 
 /** The names of the plugins parsd manages. */
 export const PLUGIN_NAMES = ["evm", "sessionvm"] as const;
@@ -36,7 +24,11 @@ export interface PluginSpec {
   readonly name: PluginName;
   /** The VM name its VMID is derived from. */
   readonly vmName: string;
-  /** The cb58 VMID: the plugin's file name in the plugin dir. */
+  /**
+   * The cb58 VMID: the plugin's file name in the plugin dir. Written out so
+   * that start-up needs no hashing; `tests/vmid_test.ts` checks each against
+   * `vmid(vmName)`.
+   */
   readonly vmid: string;
   /** The binary name `go install` gives it under `$GOPATH/bin`. */
   readonly goBinary: string;
@@ -53,7 +45,7 @@ export const PLUGINS: Readonly<Record<PluginName, PluginSpec>> = {
   evm: {
     name: "evm",
     vmName: "subnetevm",
-    vmid: vmid("subnetevm"),
+    vmid: "srEXiWaHuhNyGwPUi444Tu47ZEDwxTWrbQiuD7FmgSAQ6X7Dy",
     goBinary: "evm",
     flag: "evm-plugin",
     env: "PARS_EVM_PLUGIN",
@@ -62,7 +54,7 @@ export const PLUGINS: Readonly<Record<PluginName, PluginSpec>> = {
   sessionvm: {
     name: "sessionvm",
     vmName: "sessionvm",
-    vmid: vmid("sessionvm"),
+    vmid: "speKUgLBX6WRD5cfGeEfLa43LxTXUBckvtv4td6F3eTXvRP48",
     goBinary: "sessionvm",
     flag: "sessionvm-plugin",
     env: "PARS_SESSIONVM_PLUGIN",
@@ -88,3 +80,16 @@ export const EVM_KEYS = {
   warp: "warp-api-enabled",
   precompiles: "pqPrecompiles",
 } as const;
+
+/**
+ * The variables luxd (and its upstream, avalanchego) hand a plugin with its
+ * runtime engine's address; an rpcchainvm plugin reads one, so its name is
+ * in the binary. One that mentions neither cannot register.
+ */
+export const ENGINE_ADDR_ENVS = [
+  "LUX_VM_RUNTIME_ENGINE_ADDR",
+  "AVALANCHE_VM_RUNTIME_ENGINE_ADDR",
+] as const;
+
+/** The open-file limit the EVM plugin's runner sets itself, exiting when the hard limit is lower. */
+export const EVM_PLUGIN_FD_LIMIT = 32768;

@@ -1,0 +1,83 @@
+/**
+ * @module
+ * The writer: applies a plan — missing dirs (0700), plugin links, chain
+ * config files when the config is too large for the command line — and
+ * records fresh verifications and luxd's probe in the cache. Runs only after
+ * every check passed, so a refused start leaves no trace.
+ */
+
+import { CantCreateError } from "./errors.ts";
+import { FileAccessError } from "./files.ts";
+import { cacheText, type VerifyCache } from "./cache.ts";
+import { ensureLink } from "./links.ts";
+import type { NodeFacts } from "./facts.ts";
+import type { Plan } from "./plan.ts";
+import { PLUGIN_NAMES } from "./network.ts";
+import { cacheUpdates } from "./plugins/trust.ts";
+import type { System } from "./system.ts";
+
+const cantCreate = (what: string, error: unknown) =>
+  new CantCreateError(
+    `cannot create ${what}: ${
+      error instanceof FileAccessError ? error.reason : (error as Error).message
+    }`,
+    { cause: error },
+  );
+
+/** Creates each missing dir (mode 0700), parents first. @returns the ones made. */
+export async function makeDirs(sys: System, dirs: readonly string[]): Promise<string[]> {
+  const made: string[] = [];
+  for (const dir of dirs) {
+    if (await sys.lstat(dir).catch(() => undefined)) continue;
+    try {
+      await sys.mkdir(dir, 0o700);
+      made.push(dir);
+    } catch (error) {
+      throw cantCreate(dir, error);
+    }
+  }
+  return made;
+}
+
+/** The cache after this start: fresh plugin verifications and luxd's probe added. */
+export function updatedCache(f: NodeFacts): VerifyCache | undefined {
+  const plugins = PLUGIN_NAMES.flatMap((n) => {
+    const p = f.plugins[n];
+    return "ok" in p ? [p.ok] : [];
+  });
+  const fresh = cacheUpdates(plugins);
+  const luxd = "ok" in f.luxd ? f.luxd.ok.cacheEntry : undefined;
+  if (Object.keys(fresh).length === 0 && luxd === undefined) return undefined;
+  return { ...f.cache, ...fresh, ...(luxd ? { [luxd.path]: luxd.entry } : {}) };
+}
+
+/**
+ * Applies a plan.
+ *
+ * @returns one log line per change.
+ * @throws {CantCreateError} if a dir, link or file cannot be made.
+ */
+export async function apply(sys: System, plan: Plan, f: NodeFacts): Promise<string[]> {
+  const log = (await makeDirs(sys, plan.dirs)).map((d) => `created ${d}`);
+  for (const plugin of plan.plugins) {
+    const done = await ensureLink(sys, plugin.link, plugin.target);
+    if (done !== "unchanged") log.push(`${done} link ${plugin.link} -> ${plugin.target}`);
+  }
+  for (const [path, text] of Object.entries(plan.chainConfigFiles)) {
+    const before = await sys.readText(path).catch(() => undefined);
+    if (before === text) continue;
+    try {
+      await sys.writeAtomic(path, text, 0o600);
+    } catch (error) {
+      throw cantCreate(path, error);
+    }
+    log.push(`wrote ${path}`);
+  }
+  const cache = updatedCache(f);
+  if (cache !== undefined) {
+    await sys.writeAtomic(f.layout.verifyCache, cacheText(cache), 0o600).catch(() => {
+      log.push(`could not write ${f.layout.verifyCache}; the next start re-hashes the plugins`);
+    });
+  }
+  return log;
+}

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * `parsd service systemd|launchd`: prints a service definition that runs
+ * the installed parsd (the `parsd` on PATH that `deno task install` wrote,
+ * or the compiled binary running now) with this data dir and config.
+ */
+
+import type { ParsedArgs } from "../args.ts";
+import { NoInputError, UsageError } from "../errors.ts";
+import { basename, delimiter, join } from "../path.ts";
+import type { System } from "../system.ts";
+import { loadContext } from "./context.ts";
+
+/** The installed parsd: `parsd` on PATH, else this binary when it is not deno itself. */
+export async function installedParsd(sys: System): Promise<string> {
+  const exe = sys.os === "windows" ? "parsd.exe" : "parsd";
+  for (const dir of (sys.env("PATH") ?? "").split(delimiter).filter((d) => d !== "")) {
+    const path = join(dir, exe);
+    const f = await sys.stat(path).catch(() => undefined);
+    if (f?.isFile && (f.mode & 0o111) !== 0) return path;
+  }
+  const self = sys.execPath();
+  if (!/^deno(\.exe)?$/.test(basename(self))) return self;
+  throw new NoInputError(
+    "no installed parsd found on PATH; run 'deno task install' (or use a released binary) first, so the service has a parsd to start",
+  );
+}
+
+/** Prints the unit or plist on stdout. */
+export async function command(sys: System, args: ParsedArgs): Promise<number> {
+  const [kind, ...extra] = args.positionals;
+  if ((kind !== "systemd" && kind !== "launchd") || extra.length > 0) {
+    throw new UsageError("'parsd service' takes one word: systemd or launchd");
+  }
+  const { settings: s } = await loadContext(sys, args);
+  const service = await import("../service.ts");
+  const parsd = await installedParsd(sys);
+  const command = [
+    parsd,
+    `--data-dir=${s.dataDir}`,
+    ...(s.configFound ? [`--config=${s.configPath}`] : []),
+  ];
+  const uid = sys.uid();
+  const o = {
+    parsdCommand: command,
+    dataDir: s.dataDir,
+    ...(uid === null || uid === 0 ? {} : { user: String(uid) }),
+    fdLimit: service.MIN_FD_LIMIT,
+    shutdownGraceMs: s.shutdownGraceMs,
+    description: `Pars node (parsd, network ${s.networkId}, ${s.dataDir})`,
+  };
+  const problems = service.serviceProblems(o);
+  if (problems.length > 0) throw new UsageError(problems);
+  sys.out(kind === "systemd" ? service.systemdUnit(o) : service.launchdPlist(o));
+  return 0;
+}

@@ -1,0 +1,454 @@
+/**
+ * @module
+ * The reader: everything `run`, `--dry-run` and `doctor` need to know about
+ * the world, gathered through {@linkcode System} and nothing else. Each fact
+ * is a value or the {@linkcode ParsdError} that explains why it could not be
+ * had; `plan.ts` turns them into checks and a plan without touching the OS.
+ * Gathering changes nothing on disk.
+ */
+
+import { join } from "./path.ts";
+import {
+  CantCreateError,
+  ConfigError,
+  LuxdNotExecutableError,
+  ParsdError,
+  PermissionError,
+} from "./errors.ts";
+import { FileAccessError, octal } from "./files.ts";
+import { type Layout, layout } from "./layout.ts";
+import type { Settings } from "./config.ts";
+import { ENGINE_ADDR_ENVS, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
+import { cacheKey, parseCache, type VerifyCache } from "./cache.ts";
+import { findStrays } from "./links.ts";
+import { findLuxd, type LuxdSearchEnv } from "./luxd.ts";
+import type { StakingFiles } from "./luxd_args.ts";
+import type { SearchEnv } from "./plugins/discover.ts";
+import { type VerifiedPlugin, verifyPlugin } from "./plugins/trust.ts";
+import type { System } from "./system.ts";
+import {
+  deserialiseFlagSet,
+  type LuxdFlagSet,
+  parseNofileHardLimit,
+  parsePluginVersion,
+  probeLuxd,
+  type ProbeResult,
+} from "./luxd_probe.ts";
+
+/** A fact, or why it could not be had. */
+export type Fact<T> = { readonly ok: T } | { readonly error: ParsdError };
+
+async function attempt<T>(f: () => Promise<T>): Promise<Fact<T>> {
+  try {
+    return { ok: await f() };
+  } catch (error) {
+    if (error instanceof ParsdError) return { error };
+    throw error;
+  }
+}
+
+/** The user's environment as the searches need it. */
+export interface Env {
+  readonly home: string;
+  readonly path?: string;
+  readonly gopath?: string;
+  readonly os: string;
+  readonly uid: number | null;
+  readonly gid: number | null;
+}
+
+/** The user's home dir. @throws {ConfigError} when HOME (USERPROFILE on Windows) is unset. */
+export function homeOf(sys: System): string {
+  const h = sys.env("HOME") || (sys.os === "windows" ? sys.env("USERPROFILE") : undefined);
+  if (!h) {
+    throw new ConfigError(
+      "HOME is not set; set HOME, or give --data-dir and the plugin and luxd paths",
+    );
+  }
+  return h;
+}
+
+/** The environment facts parsd reads. */
+export function envOf(sys: System): Env {
+  const path = sys.env("PATH");
+  const gopath = sys.env("GOPATH");
+  return {
+    home: homeOf(sys),
+    os: sys.os,
+    uid: sys.uid(),
+    gid: sys.gid(),
+    ...(path === undefined ? {} : { path }),
+    ...(gopath ? { gopath } : {}),
+  };
+}
+
+/** The search environments derived from {@linkcode Env}. */
+export function searchEnvs(env: Env): { plugins: SearchEnv; luxd: LuxdSearchEnv } {
+  const gopath = env.gopath === undefined ? {} : { gopath: env.gopath };
+  const path = env.path === undefined ? {} : { path: env.path };
+  return {
+    plugins: { home: env.home, ...gopath },
+    luxd: { home: env.home, os: env.os, ...gopath, ...path },
+  };
+}
+
+/** What is at the data dir. */
+export type DataDirState = "exists" | "will-create";
+
+/**
+ * Checks that the data dir exists as a directory, or can be made: its
+ * parent exists, is a directory, and is writable by this user.
+ *
+ * @throws {CantCreateError} naming the data dir and what to do.
+ */
+export async function checkDataDir(
+  sys: System,
+  dataDir: string,
+  env: Env,
+): Promise<DataDirState> {
+  const stat = async (p: string) => {
+    try {
+      return await sys.stat(p);
+    } catch (error) {
+      if (!(error instanceof FileAccessError)) throw error;
+      throw new CantCreateError(
+        `data dir ${dataDir}: ${error.message}; fix it or choose another --data-dir`,
+      );
+    }
+  };
+  const f = await stat(dataDir);
+  if (f) {
+    if (!f.isDirectory) {
+      throw new CantCreateError(
+        `data dir ${dataDir} exists but is not a directory; choose another --data-dir`,
+      );
+    }
+    if (env.uid !== null && env.uid !== 0 && f.uid !== env.uid) {
+      throw new PermissionError(
+        `data dir ${dataDir} is owned by uid ${f.uid}, not you (uid ${env.uid}); run parsd as its owner or choose another --data-dir`,
+      );
+    }
+    return "exists";
+  }
+  const parent = join(dataDir, "..");
+  const p = await stat(parent);
+  if (!p || !p.isDirectory) {
+    throw new CantCreateError(
+      `data dir ${dataDir}: its parent ${parent} does not exist; create it or choose another --data-dir`,
+    );
+  }
+  if (!writableBy(p, env)) {
+    throw new CantCreateError(
+      `data dir ${dataDir}: its parent ${parent} is not writable by you; fix its permissions or choose another --data-dir`,
+    );
+  }
+  return "will-create";
+}
+
+/** Whether mode bits let this user write (root always can; group is judged by the primary gid). */
+function writableBy(f: { mode: number; uid: number; gid: number }, env: Env): boolean {
+  if (env.uid === null || env.uid === 0) return true;
+  if (f.uid === env.uid) return (f.mode & 0o200) !== 0;
+  if (f.gid === env.gid) return (f.mode & 0o020) !== 0;
+  return (f.mode & 0o002) !== 0;
+}
+
+/**
+ * Checks the staking dir as ssh checks `~/.ssh`: the dir must be 0700 and
+ * no file in it readable or writable by group or others. Never reads a key.
+ *
+ * @returns which staking files exist.
+ * @throws {PermissionError} with the `chmod` that fixes each problem.
+ */
+export async function checkStaking(sys: System, l: Layout, os: string): Promise<StakingFiles> {
+  try {
+    const dir = await sys.lstat(l.stakingDir);
+    const present = async (p: string) => {
+      const f = await sys.lstat(p);
+      if (f?.isSymlink && !(await sys.stat(p))) {
+        throw new PermissionError(
+          `${p} is a dangling symlink; point it at the real file or remove the link`,
+        );
+      }
+      if (f && !f.isFile && !f.isSymlink) {
+        throw new PermissionError(
+          `${p} is a ${f.isDirectory ? "directory" : "special file"}, not a key file; move it away`,
+        );
+      }
+      return f !== undefined;
+    };
+    const files = {
+      tlsKey: await present(l.stakingKey),
+      tlsCert: await present(l.stakingCert),
+      signerKey: await present(l.signerKey),
+    };
+    if (!dir || os === "windows") return files;
+    if (!dir.isDirectory) {
+      throw new PermissionError(`${l.stakingDir} is not a directory; move it away`);
+    }
+    const problems: string[] = [];
+    if ((dir.mode & 0o077) !== 0) {
+      problems.push(
+        `${l.stakingDir} is open to group or others (mode ${
+          octal(dir.mode)
+        }); run 'chmod 700 ${l.stakingDir}'`,
+      );
+    }
+    for (const entry of await sys.readDir(l.stakingDir)) {
+      const path = join(l.stakingDir, entry.name);
+      const f = await sys.lstat(path);
+      if (f && f.isFile && (f.mode & 0o077) !== 0) {
+        problems.push(
+          `${path} is readable or writable by group or others (mode ${
+            octal(f.mode)
+          }); run 'chmod 600 ${path}'`,
+        );
+      }
+    }
+    if (problems.length > 0) throw new PermissionError(problems);
+    return files;
+  } catch (error) {
+    if (!(error instanceof FileAccessError)) throw error;
+    throw new PermissionError(`staking: ${error.message}; fix its owner or mode`);
+  }
+}
+
+/** Entries of the plugin dir that would make luxd abort start-up. */
+export async function checkStrays(sys: System, l: Layout): Promise<string[]> {
+  try {
+    return findStrays(
+      l.pluginDir,
+      await sys.readDir(l.pluginDir),
+      PLUGIN_NAMES.map((n) => PLUGINS[n].vmid),
+    );
+  } catch (error) {
+    if (!(error instanceof FileAccessError)) throw error;
+    throw new PermissionError(`plugin dir ${error.message}; fix its owner or mode`);
+  }
+}
+
+/** What parsd learned of the luxd it will run. */
+export interface LuxdFacts {
+  readonly path: string;
+  readonly version: string;
+  readonly rpcchainvm: number | undefined;
+  readonly flags: LuxdFlagSet;
+  /** Whether this was probed now or read from the cache. */
+  readonly source: "probe" | "cache";
+  /** The cache entry to record (only when freshly probed). */
+  readonly cacheEntry?: { readonly path: string; readonly entry: VerifyCache[string] };
+}
+
+/** How long luxd and a plugin may take to answer `--version` / `--help`. */
+export const PROBE_TIMEOUT_MS = 5_000;
+/** A plugin gets less: one that does not answer is only a warning. */
+export const PLUGIN_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Learns luxd's version, protocol and flag set: from the cache when the
+ * binary provably has not changed, else by running it.
+ *
+ * @throws {LuxdNotExecutableError} when it cannot be probed.
+ */
+export async function luxdFacts(
+  sys: System,
+  path: string,
+  cache: VerifyCache,
+  nowNs: bigint,
+): Promise<LuxdFacts> {
+  const real = await sys.realPath(path).catch(() => path);
+  const f = await sys.stat(real).catch(() => undefined);
+  const key = f ? cacheKey(f, "luxd-probe") : undefined;
+  const hit = cache[real];
+  if (key !== undefined && hit?.key === key && hit.probe !== undefined) {
+    try {
+      return {
+        path,
+        version: hit.probe.version,
+        rpcchainvm: hit.probe.rpcchainvm,
+        flags: deserialiseFlagSet(hit.probe.flags),
+        source: "cache",
+      };
+    } catch {
+      // A malformed cache entry: probe again.
+    }
+  }
+  let probed: ProbeResult;
+  try {
+    probed = await probeLuxd(path, (p, a, t) => sys.output(p, a, t), PROBE_TIMEOUT_MS);
+  } catch (error) {
+    throw new LuxdNotExecutableError(
+      `luxd at ${path} could not be probed: ${
+        (error as Error).message
+      }; check that it is a luxd binary`,
+    );
+  }
+  const fresh = f !== undefined && f.ctimeNs + 2_000_000_000n < nowNs;
+  return {
+    path,
+    version: probed.version,
+    rpcchainvm: probed.rpcchainvm,
+    flags: deserialiseFlagSet(probed.flags),
+    source: "probe",
+    ...(fresh && key !== undefined
+      ? {
+        cacheEntry: {
+          path: real,
+          entry: {
+            key,
+            probe: {
+              version: probed.version,
+              rpcchainvm: probed.rpcchainvm,
+              flags: probed.flags,
+            },
+          },
+        },
+      }
+      : {}),
+  };
+}
+
+/** What a verified plugin says of itself. */
+export interface PluginFacts extends VerifiedPlugin {
+  /** The rpcchainvm protocol from `--version`; `undefined` when it did not answer. */
+  readonly rpcchainvm: number | undefined;
+  /** Whether the binary mentions an rpcchainvm runtime variable (so luxd can register it). */
+  readonly registrable: boolean;
+  /** The first line it printed for `--version`, if any. */
+  readonly versionLine: string | undefined;
+}
+
+/** Asks a verified plugin its protocol (cached with its verification). Never before the hash check. */
+async function pluginFacts(
+  sys: System,
+  v: VerifiedPlugin,
+  cache: VerifyCache,
+): Promise<PluginFacts> {
+  const cached = cache[v.realPath];
+  if (v.fromCache && cached?.plugin !== undefined) {
+    return {
+      ...v,
+      rpcchainvm: cached.plugin.rpcchainvm ?? undefined,
+      registrable: cached.plugin.registrable,
+      versionLine: cached.plugin.versionLine ?? undefined,
+    };
+  }
+  const out = await sys.output(v.realPath, ["--version"], PLUGIN_PROBE_TIMEOUT_MS);
+  const text = out === undefined ? "" : `${out.stdout}\n${out.stderr}`;
+  const rpcchainvm = parsePluginVersion(text);
+  const versionLine = text.split("\n").map((x) => x.trim()).find((x) => x !== "");
+  let registrable = false;
+  for (const marker of ENGINE_ADDR_ENVS) {
+    if (await sys.contains(v.realPath, marker).catch(() => false)) registrable = true;
+  }
+  return { ...v, rpcchainvm, registrable, versionLine };
+}
+
+/** The hard limit on open files, where it can be read. */
+export async function hardNofileLimit(sys: System): Promise<number | "unlimited" | undefined> {
+  if (sys.os === "linux") {
+    const text = await sys.readText("/proc/self/limits").catch(() => undefined);
+    return text === undefined ? undefined : parseNofileHardLimit(text);
+  }
+  if (sys.os === "windows") return undefined;
+  const out = await sys.output("/bin/sh", ["-c", "ulimit -Hn"], 2000);
+  const word = out?.stdout.trim();
+  if (word === "unlimited") return "unlimited";
+  return word && /^\d+$/.test(word) ? Number(word) : undefined;
+}
+
+/** Everything `run`, `--dry-run` and `doctor` know before deciding. */
+export interface NodeFacts {
+  readonly env: Env;
+  readonly layout: Layout;
+  readonly cache: VerifyCache;
+  readonly dataDir: Fact<DataDirState>;
+  readonly luxd: Fact<LuxdFacts>;
+  readonly staking: Fact<StakingFiles>;
+  readonly strays: Fact<string[]>;
+  readonly plugins: Readonly<Record<PluginName, Fact<PluginFacts>>>;
+  readonly nofile: number | "unlimited" | undefined;
+  /** Whether each port can be bound now, else why not. */
+  readonly ports: { readonly http: true | string; readonly staking: true | string };
+  /** The pid of a parsd already running on this data dir, if any. */
+  readonly runningPid: number | undefined | null;
+}
+
+/** The host parsd checks luxd's ports on (luxd's default `--http-host`). */
+export const PORT_CHECK_HOST = "127.0.0.1";
+
+/**
+ * Gathers every fact about the node; changes nothing on disk.
+ *
+ * @param holdsLock whether this process already holds the data dir's lock
+ *   (then no other parsd can be running).
+ */
+export async function gatherFacts(
+  sys: System,
+  s: Settings,
+  holdsLock: boolean,
+): Promise<NodeFacts> {
+  const env = envOf(sys);
+  const l = layout(s.dataDir);
+  const search = searchEnvs(env);
+  const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const dataDir = await attempt(() => checkDataDir(sys, s.dataDir, env));
+  const luxdPath = await attempt(() => findLuxd(s.luxd, search.luxd, sys));
+  const luxd: Fact<LuxdFacts> = "ok" in luxdPath
+    ? await attempt(() => luxdFacts(sys, luxdPath.ok, cache, nowNs))
+    : luxdPath;
+  const staking = await attempt(() => checkStaking(sys, l, env.os));
+  const strays = await attempt(() => checkStrays(sys, l));
+  const verified = await Promise.all(PLUGIN_NAMES.map((name) =>
+    attempt(async () =>
+      pluginFacts(
+        sys,
+        await verifyPlugin(name, s, {
+          mode: s.verify,
+          cache,
+          trustUnpinned: s.trustUnpinned,
+          uid: env.uid,
+          os: env.os,
+          searchEnv: search.plugins,
+          fs: sys,
+          nowNs,
+        }),
+        cache,
+      )
+    )
+  ));
+  const plugins = Object.fromEntries(PLUGIN_NAMES.map((n, i) => [n, verified[i]!])) as Record<
+    PluginName,
+    Fact<PluginFacts>
+  >;
+  const [http, staking_] = await Promise.all([
+    sys.canBind(PORT_CHECK_HOST, s.httpPort),
+    sys.canBind(PORT_CHECK_HOST, s.stakingPort),
+  ]);
+  return {
+    env,
+    layout: l,
+    cache,
+    dataDir,
+    luxd,
+    staking,
+    strays,
+    plugins,
+    nofile: await hardNofileLimit(sys),
+    ports: { http, staking: staking_ },
+    runningPid: holdsLock ? null : await runningInstance(sys, l),
+  };
+}
+
+/** The pid of a parsd holding the data dir's lock, `undefined` if none is running. */
+export async function runningInstance(sys: System, l: Layout): Promise<number | undefined> {
+  if (!(await sys.stat(l.lockFile).catch(() => undefined))) return undefined;
+  const held = await sys.lock(l.lockFile).catch(() => undefined);
+  if (held === undefined) return undefined;
+  if ("release" in held) {
+    held.release();
+    return undefined;
+  }
+  return held.heldBy ?? -1;
+}

@@ -1,0 +1,111 @@
+/**
+ * @module
+ * Pins: SHA256SUMS files (a release's checksums) and recording pins in
+ * config.json with every other key kept.
+ */
+
+import type { PluginName, PluginSpec } from "../network.ts";
+
+/** One line of a SHA256SUMS file. */
+export interface SumEntry {
+  readonly sha256: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * Parses `sha256sum` output (`<hex>  <file>` or `<hex> *<file>`), skipping
+ * blank lines and `#` comments.
+ *
+ * @returns the entries and one problem per malformed line.
+ */
+export function parseSha256Sums(
+  text: string,
+  path: string,
+): { entries: SumEntry[]; problems: string[] } {
+  const entries: SumEntry[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+    if (!m) {
+      problems.push(
+        `${path}:${i + 1}: not a sha256sum line ('<64 hex digits>  <file>'): ${line.slice(0, 60)}`,
+      );
+      return;
+    }
+    entries.push({ sha256: m[1]!.toLowerCase(), file: m[2]!.trim(), line: i + 1 });
+  });
+  return { entries, problems };
+}
+
+const OS_WORDS: Record<string, string[]> = {
+  linux: ["linux"],
+  darwin: ["darwin", "macos", "apple"],
+  windows: ["windows", "win"],
+};
+const ARCH_WORDS: Record<string, string[]> = {
+  x86_64: ["amd64", "x86_64", "x64"],
+  aarch64: ["arm64", "aarch64"],
+};
+
+/**
+ * Picks the SHA256SUMS entry for a plugin: a file named after the plugin
+ * (`sessionvm`, `sessionvm-linux-amd64`, `sessionvm.exe`) or its VMID; among
+ * several, the one naming this OS and architecture.
+ *
+ * @returns the entry, or a problem line.
+ */
+export function pickSum(
+  entries: readonly SumEntry[],
+  spec: PluginSpec,
+  platform: { os: string; arch: string },
+): SumEntry | string {
+  const base = (f: string) => f.split(/[\\/]/).at(-1)!.toLowerCase();
+  const matches = entries.filter((e) => {
+    const b = base(e.file);
+    return b === spec.vmid.toLowerCase() || b === spec.goBinary ||
+      new RegExp(`^${spec.goBinary}[-_.]`).test(b);
+  });
+  const words = (f: string) => base(f).split(/[-_.]/);
+  const narrowed = matches.length <= 1
+    ? matches
+    : matches.filter((e) =>
+      words(e.file).some((w) => OS_WORDS[platform.os]?.includes(w)) &&
+      words(e.file).some((w) => ARCH_WORDS[platform.arch]?.includes(w))
+    );
+  if (narrowed.length === 1) return narrowed[0]!;
+  if (matches.length === 0) {
+    return `no entry for plugin ${spec.name} (a file named ${spec.goBinary}, ${spec.goBinary}-<os>-<arch> or ${spec.vmid})`;
+  }
+  return `several entries could be plugin ${spec.name} (${
+    matches.map((e) => `line ${e.line}: ${e.file}`).join("; ")
+  }); pin from a file with one`;
+}
+
+/** A pin to record. */
+export interface Pin {
+  readonly name: PluginName;
+  readonly sha256: string;
+  /** Recorded as `plugins.<name>.path` when given (an explicitly named binary). */
+  readonly path?: string;
+}
+
+/** Returns config.json's text: `doc` with pins recorded and every other key kept. */
+export function withPins(doc: Readonly<Record<string, unknown>>, pins: readonly Pin[]): string {
+  const out: Record<string, unknown> = structuredClone(doc);
+  const plugins =
+    (typeof out["plugins"] === "object" && out["plugins"] !== null ? out["plugins"] : {}) as Record<
+      string,
+      Record<string, unknown>
+    >;
+  for (const pin of pins) {
+    const entry = { ...(plugins[pin.name] ?? {}) };
+    entry["sha256"] = pin.sha256;
+    if (pin.path !== undefined) entry["path"] = pin.path;
+    plugins[pin.name] = entry;
+  }
+  out["plugins"] = plugins;
+  return JSON.stringify(out, null, 2) + "\n";
+}

@@ -1,0 +1,106 @@
+/**
+ * @module
+ * A fake {@linkcode System} for in-process tests of parsd's commands: real
+ * files (in temp dirs, through the real file system), everything else
+ * faked — environment, output captured as strings, programs answered from
+ * the luxd fixtures without a subprocess, signals, locks, ports and HTTP.
+ */
+
+import { denoFiles, type LockResult, type Output, type System } from "../lib/system.ts";
+import { main } from "../lib/main.ts";
+import { join } from "../lib/path.ts";
+import { REPO } from "./helpers.ts";
+
+/** How a fake program answers: argv → output, or `undefined` for "could not run". */
+export type Program = (args: readonly string[]) => Output | undefined;
+
+const FIXTURES = join(REPO, "tests", "fixtures", "luxd");
+
+/** A luxd of one dialect answering `--help`, `--version` and `--version-json` from the fixtures. */
+export function fixtureLuxd(dialect: "1.13.4" | "1.22.18"): Program {
+  const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
+  return (args) => {
+    if (args[0] === "--help") {
+      return { code: 0, stdout: "", stderr: read(`luxd-${dialect}-help.txt`) };
+    }
+    if (args[0] === "--version-json") {
+      return { code: 0, stdout: read(`luxd-${dialect}-version.json`), stderr: "" };
+    }
+    if (args[0] === "--version") {
+      return { code: 0, stdout: read(`luxd-${dialect}-version.txt`), stderr: "" };
+    }
+    return { code: 1, stdout: "", stderr: "" };
+  };
+}
+
+/** A fake system and what it recorded. */
+export interface Fake {
+  readonly sys: System;
+  readonly out: () => string;
+  readonly err: () => string;
+  /** Programs started with `spawn`, in order. */
+  readonly spawned: { path: string; args: readonly string[] }[];
+  /** Runs parsd's `main` with this system. */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** Options for {@linkcode fakeSystem}. */
+export interface FakeOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Programs by absolute path. Unknown programs cannot run. */
+  programs?: Record<string, Program>;
+  /** The exit code a spawned luxd returns. */
+  exitCode?: number;
+  /** Ports that cannot be bound. */
+  busyPorts?: number[];
+  /** A lock holder's pid: every lock attempt is refused. */
+  lockHeldBy?: number;
+  /** Answers for fetch, by URL path. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** Builds a fake system. */
+export function fakeSystem(o: FakeOptions = {}): Fake {
+  let out = "";
+  let err = "";
+  const spawned: { path: string; args: readonly string[] }[] = [];
+  const env = o.env ?? {};
+  const sys: System = {
+    ...denoFiles,
+    env: (name) => env[name],
+    cwd: () => o.cwd ?? "/",
+    uid: () => Deno.uid(),
+    gid: () => Deno.gid(),
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    pid: 4242,
+    execPath: () => "/opt/deno/bin/deno",
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    spawn(path, args) {
+      spawned.push({ path, args });
+      return {
+        pid: 5000 + spawned.length,
+        kill: () => {},
+        status: Promise.resolve({ code: o.exitCode ?? 0, signal: null }),
+      };
+    },
+    output: (path, args) => Promise.resolve(o.programs?.[path]?.(args)),
+    signals: { add: () => {}, remove: () => {} },
+    dropPermissions: () => Promise.resolve({}),
+    lock: (): Promise<LockResult> =>
+      Promise.resolve(
+        o.lockHeldBy !== undefined ? { heldBy: o.lockHeldBy } : { release: () => {} },
+      ),
+    canBind: (_host, port) => Promise.resolve(o.busyPorts?.includes(port) ? "in use" : true),
+    fetch: o.fetch ?? (() => Promise.reject(new TypeError("connection refused"))),
+  };
+  return {
+    sys,
+    out: () => out,
+    err: () => err,
+    spawned,
+    run: (argv) => main(argv, sys),
+  };
+}
