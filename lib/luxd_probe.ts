@@ -224,14 +224,17 @@ function quotedDefault(text: string): [string, string] | undefined {
 /** Undoes Go's `%q` on one double-quoted string; undefined if it is not one. */
 function unquoteGo(quoted: string): string | undefined {
   if (quoted.length < 2 || !quoted.startsWith('"') || !quoted.endsWith('"')) return undefined;
-  const json = quoted
-    .replace(/\\x([0-9a-fA-F]{2})/g, "\\u00$1")
-    .replace(/\\a/g, "\\u0007")
-    .replace(/\\v/g, "\\u000b")
-    .replace(
-      /\\U([0-9a-fA-F]{8})/g,
-      (_, hex: string) => JSON.stringify(String.fromCodePoint(parseInt(hex, 16))).slice(1, -1),
-    );
+  // Go's escapes that JSON lacks: \xNN, \a, \v, \UNNNNNNNN. One pass, so that
+  // an escaped backslash is never read as the start of another escape.
+  const json = quoted.replace(
+    /\\(x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8}|[^])/g,
+    (escape: string, what: string) => {
+      if (what === "a") return "\\u0007";
+      if (what === "v") return "\\u000b";
+      if (what.length === 1) return escape;
+      return JSON.stringify(String.fromCodePoint(parseInt(what.slice(1), 16))).slice(1, -1);
+    },
+  );
   try {
     const value: unknown = JSON.parse(json);
     return typeof value === "string" ? value : undefined;
