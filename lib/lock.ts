@@ -1,104 +1,94 @@
 /**
  * @module
- * One parsd per data dir: an exclusive, non-blocking OS lock on a lock file
- * (e.g. `<data-dir>/parsd.lock`) that names its holder's pid.
+ * One parsd per data dir: an exclusive, non-blocking `flock(2)` on the data
+ * dir itself (`Deno.FsFile.tryLock`), so taking or being refused the lock
+ * creates no file, and the OS drops it when the process dies — a crashed
+ * parsd never leaves a lock that blocks. Files are opened close-on-exec, so
+ * luxd does not inherit it.
  *
- * The lock is `Deno.FsFile.tryLock(true)`, stable in Deno 2.9, which on
- * Linux and macOS is `flock(fd, LOCK_EX | LOCK_NB)` (seen with strace on
- * Deno 2.9.6) and on Windows `LockFileEx` without waiting. The OS drops it
- * when the holder's file is closed or the holder dies in any way, SIGKILL
- * included, so a crashed parsd never leaves a lock that blocks: the pid left
- * in the file is only a name for messages, never evidence of a holder.
- *
- * Deno opens files with `O_CLOEXEC`, so luxd does not inherit the lock: if
- * parsd is SIGKILLed while luxd runs on, the lock is free again (luxd's own
- * database lock still stops a second luxd). flock is per open file, not per
- * process, so even a second {@linkcode acquireLock} in the same process is
- * refused. Advisory locks are unreliable on some network file systems (NFS):
- * keep the data dir local.
+ * The holder's pid goes into `<data-dir>/parsd.pid` only once it has
+ * something to do ({@linkcode HeldLock.announce}, after every check
+ * passed), so a refused start leaves no trace; a second parsd reads it to
+ * name the holder.
  */
 
 /** A lock this process holds. */
 export interface HeldLock {
+  /** Writes our pid into the pid file, for a refused second parsd to name. */
+  announce(): Promise<void>;
   /**
-   * Empties the lock file and releases the lock. Safe to call twice, and
-   * after parsd revoked its permissions (it works on the open file). The
-   * file itself stays: deleting it would let two processes lock two
-   * different files of the same name.
+   * Empties the pid file (if announced) and releases the lock. Safe to call
+   * twice, and after parsd revoked its permissions (it works on open files).
    */
   release(): void;
 }
 
-/** The lock is held by another process (or another open file of this one). */
+/** The lock is held by another process. */
 export interface LockRefusal {
-  /** The pid the holder wrote into the lock file; `undefined` if none could be read yet. */
+  /** The pid in the pid file; `undefined` if the holder has not announced one yet. */
   readonly heldBy: number | undefined;
 }
 
-const encoder = new TextEncoder();
-
 /**
- * Takes the exclusive lock on `path` without waiting, creating the file
- * (mode 0644) if needed, and writes `pid` into it. Returns a
- * {@linkcode HeldLock}, or a {@linkcode LockRefusal} naming the holder's pid
- * when another process holds it. Keep the returned lock reachable for as
- * long as parsd runs.
+ * Takes the exclusive lock on directory `dir` without waiting.
  *
- * Needs `--allow-read` and `--allow-write` for `path`.
- *
- * @throws {Error} with the path in its message and the OS error as `cause`
- * when the file cannot be opened, locked or written (e.g. its directory is
- * missing or read-only).
+ * @throws {Error} naming the dir when it cannot be opened (missing, not a
+ *   directory, permission denied).
  */
-export async function acquireLock(path: string, pid: number): Promise<HeldLock | LockRefusal> {
-  let file: Deno.FsFile;
+export async function acquireLock(
+  dir: string,
+  pidFile: string,
+  pid: number,
+): Promise<HeldLock | LockRefusal> {
+  let handle: Deno.FsFile;
   try {
-    file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o644 });
+    handle = await Deno.open(dir, { read: true });
   } catch (error) {
-    throw new Error(`cannot open lock file ${path}: ${(error as Error).message}`, {
+    throw new Error(`cannot open ${dir} to lock it: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  let locked: boolean;
   try {
-    if (!await file.tryLock(true)) {
-      const heldBy = await readPid(file);
-      file.close();
-      return { heldBy };
-    }
-    await file.truncate(0);
-    await file.seek(0, Deno.SeekMode.Start);
-    const bytes = encoder.encode(`${pid}\n`);
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    locked = await handle.tryLock(true);
   } catch (error) {
-    file.close();
-    throw new Error(`cannot lock ${path}: ${(error as Error).message}`, { cause: error });
+    handle.close();
+    throw new Error(`cannot lock ${dir}: ${(error as Error).message}`, { cause: error });
   }
+  if (!locked) {
+    handle.close();
+    return { heldBy: await readPid(pidFile) };
+  }
+  let pidHandle: Deno.FsFile | undefined;
   let held = true;
   return {
+    async announce() {
+      pidHandle ??= await Deno.open(pidFile, { write: true, create: true, mode: 0o600 });
+      await pidHandle.truncate(0);
+      await pidHandle.write(new TextEncoder().encode(`${pid}\n`));
+    },
     release() {
       if (!held) return;
       held = false;
-      try {
-        file.truncateSync(0);
-      } catch {
-        // The pid left behind is harmless: the lock, not the file, says who holds it.
+      if (pidHandle !== undefined) {
+        try {
+          pidHandle.truncateSync(0);
+        } catch {
+          // A stale pid is harmless: the lock, not the file, says who holds it.
+        }
+        pidHandle.close();
       }
-      file.close();
+      handle.close();
     },
   };
 }
 
-/** The pid in a lock file, read from its start; `undefined` if it holds none (yet). */
-async function readPid(file: Deno.FsFile): Promise<number | undefined> {
+async function readPid(pidFile: string): Promise<number | undefined> {
   try {
-    const buffer = new Uint8Array(32);
-    const n = await file.read(buffer);
-    if (n === null) return undefined;
-    const match = /^\s*(\d{1,10})\s*$/.exec(new TextDecoder().decode(buffer.subarray(0, n)));
+    const text = await Deno.readTextFile(pidFile);
+    const match = /^\s*(\d{1,10})\s*$/.exec(text);
     return match ? Number(match[1]) : undefined;
   } catch {
-    // Windows forbids reading a range another process has locked.
     return undefined;
   }
 }
