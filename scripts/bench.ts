@@ -15,8 +15,9 @@
  * 5. other hashing strategies on one file, to check the README's claims.
  *
  * Ratios are printed, not absolute targets alone: the machine is noisy.
- * The exit status is 0 whatever PASS/FAIL says (it is a report); non-zero
- * only when something fails to run. The temp dir is always removed.
+ * Exit codes: 0 whatever PASS/FAIL says (it is a report); 1 when something
+ * fails to run (its stderr is shown); 64 a bad command line; 130/143
+ * interrupted. The temp dir is always removed.
  */
 
 import { createHash } from "node:crypto";
@@ -24,6 +25,20 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256File } from "../lib/hash.ts";
 import { statFacts } from "../lib/files.ts";
+import {
+  denoScriptSystem,
+  EXIT,
+  parseArgs,
+  positiveInt,
+  REPO_ROOT,
+  runMain,
+  type Runner,
+  ScriptError,
+  type ScriptSystem,
+  tailLines,
+  UsageError,
+  withTempDir,
+} from "./kit.ts";
 
 /** Bench options from the command line. */
 export interface BenchOptions {
@@ -84,30 +99,37 @@ export function roughlyMatches(ratio: number, claim: number): boolean {
   return ratio >= claim / 1.5 && ratio <= claim * 1.5;
 }
 
+/** The `--help` text. */
+export const USAGE = `usage: deno task bench [--size-mib N] [--small-mib N] [--reps N]
+
+Times parsd's plugin verification (cold and warm) against openssl dgst -sha256 and
+the Deno startup floor, with peak RSS, on two random plugin files.
+
+  --size-mib N    size of each plugin file in MiB (default 512)
+  --small-mib N   size for the memory-flatness run (default: an eighth, 1..64)
+  --reps N        timed repetitions per contender; medians are reported (default 3)
+  -h, --help      this text
+
+Exit codes: 0 report printed (whatever PASS/FAIL says), 1 a run failed, 64 usage.`;
+
 /**
- * Parses `--size-mib N`, `--small-mib N` and `--reps N` (also `--flag=N`).
+ * Parses `--size-mib N`, `--small-mib N` and `--reps N` (also `--flag=N`);
+ * `"help"` for `-h`/`--help`.
  *
- * @throws {Error} on an unknown flag or a value that is not a positive integer.
+ * @throws {UsageError} (64) on an unknown flag or a value that is not a positive integer.
  */
-export function parseBenchArgs(args: readonly string[]): BenchOptions {
-  const values: Record<string, number> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const m = /^--(size-mib|small-mib|reps)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument '${arg}'; use --size-mib N, --small-mib N, --reps N`);
-    const raw = m[2] ?? args[++i];
-    const n = Number(raw);
-    if (raw === undefined || !Number.isSafeInteger(n) || n < 1) {
-      throw new Error(`--${m[1]} needs a positive integer, got '${raw ?? ""}'`);
-    }
-    values[m[1]!] = n;
-  }
-  const sizeMiB = values["size-mib"] ?? 512;
-  return {
-    sizeMiB,
-    smallMiB: values["small-mib"] ?? smallSizeFor(sizeMiB),
-    reps: values["reps"] ?? 3,
+export function parseBenchArgs(args: readonly string[]): BenchOptions | "help" {
+  const { values, help, positional } = parseArgs(args, {
+    values: ["size-mib", "small-mib", "reps"],
+  });
+  if (help) return "help";
+  if (positional[0] !== undefined) throw new UsageError(`unexpected argument '${positional[0]}'`);
+  const int = (flag: keyof typeof values) => {
+    const raw = values[flag];
+    return raw === undefined ? undefined : positiveInt(flag, raw);
   };
+  const sizeMiB = int("size-mib") ?? 512;
+  return { sizeMiB, smallMiB: int("small-mib") ?? smallSizeFor(sizeMiB), reps: int("reps") ?? 3 };
 }
 
 /** Right-aligns cells after the first into a compact table. */
@@ -190,12 +212,11 @@ interface Run {
 }
 
 const TIME = "/usr/bin/time";
-const decoder = new TextDecoder();
 
 const exists = async (path: string) => (await statFacts(path)) !== undefined;
 
-async function which(name: string): Promise<string | undefined> {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+async function which(env: Readonly<Record<string, string>>, name: string) {
+  for (const dir of (env["PATH"] ?? "").split(":")) {
     if (dir !== "" && await exists(join(dir, name))) return join(dir, name);
   }
   return undefined;
@@ -214,60 +235,74 @@ async function vmHwm(pid: number): Promise<number | undefined> {
 /** Options for a measured child. */
 interface RunOptions {
   readonly cwd?: string;
+  /** The whole environment of the child. */
   readonly env?: Record<string, string>;
+}
+
+/** How to measure: the runner, and where peak RSS comes from. */
+interface Meter {
+  readonly run: Runner;
+  /** `/usr/bin/time -f %M` is there (exact: the kernel's rusage); else VmHWM is polled. */
+  readonly useTime: boolean;
+  /** Where `/usr/bin/time` writes. */
+  readonly tmp: string;
 }
 
 /**
  * Runs a program to completion and measures it. Peak RSS comes from
- * `/usr/bin/time -f %M` when present (exact: the kernel's rusage), else from
- * polling VmHWM every 5 ms (a close lower bound).
+ * `/usr/bin/time -f %M` when present, else from polling VmHWM every 5 ms
+ * (a close lower bound).
  *
- * @throws {Error} with its stderr if the program fails.
+ * @throws {ScriptError} (1) with the tail of its stderr if the program fails.
  */
 async function measure(
-  useTime: boolean,
-  tmp: string,
+  m: Meter,
   cmd: string,
   args: readonly string[],
   o: RunOptions = {},
 ): Promise<Run> {
-  const rssFile = join(tmp, "rss.txt");
-  const [program, argv] = useTime
+  const rssFile = join(m.tmp, "rss.txt");
+  const [program, argv] = m.useTime
     ? [TIME, ["-f", "%M", "-o", rssFile, cmd, ...args]]
     : [cmd, [...args]];
-  const opts: Deno.CommandOptions = { args: argv, stdout: "piped", stderr: "piped" };
-  if (o.cwd !== undefined) opts.cwd = o.cwd;
-  if (o.env !== undefined) Object.assign(opts, { env: o.env, clearEnv: true });
-  const start = performance.now();
-  const child = new Deno.Command(program, opts).spawn();
   let polled: number | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
-  if (!useTime) {
-    const poll = async () => {
-      const v = await vmHwm(child.pid);
-      if (v !== undefined) polled = Math.max(polled ?? 0, v);
-    };
-    timer = setInterval(poll, 5);
+  const start = performance.now();
+  try {
+    const r = await m.run({
+      cmd: program,
+      args: argv,
+      ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
+      ...(o.env !== undefined ? { env: o.env, clearEnv: true } : {}),
+      onSpawn: (pid) => {
+        if (m.useTime) return;
+        timer = setInterval(async () => {
+          const v = await vmHwm(pid);
+          if (v !== undefined) polled = Math.max(polled ?? 0, v);
+        }, 5);
+      },
+    });
+    const ms = performance.now() - start;
+    if (r.code !== 0) {
+      throw new ScriptError(
+        EXIT.failure,
+        `${cmd} ${args.join(" ")} failed (exit ${r.code}); its last lines are above`,
+        { details: tailLines(r.stderr, 15).map((l) => `  ${l}`) },
+      );
+    }
+    let rss = polled;
+    if (m.useTime) {
+      const kb = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop());
+      rss = Number.isFinite(kb) ? kb * 1024 : undefined;
+    }
+    return { ms, rss, stdout: r.stdout };
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
   }
-  const out = await child.output();
-  const ms = performance.now() - start;
-  if (timer !== undefined) clearInterval(timer);
-  const stdout = decoder.decode(out.stdout);
-  if (!out.success) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed (exit ${out.code}):\n${decoder.decode(out.stderr).trim()}`,
-    );
-  }
-  let rss = polled;
-  if (useTime) {
-    const kb = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop());
-    rss = Number.isFinite(kb) ? kb * 1024 : undefined;
-  }
-  return { ms, rss, stdout };
 }
 
 /** Medians of repeated runs. */
-interface Summary {
+export interface Summary {
   /** Median wall time. */
   readonly ms: number;
   /** `min–max` wall time, to see the noise. */
@@ -354,223 +389,372 @@ function checkPlan(stdout: string, f: Fixture): void {
   const plan = JSON.parse(stdout) as { plugins?: { target?: string; sha256?: string }[] };
   const got = new Map((plan.plugins ?? []).map((p) => [p.target, p.sha256]));
   if (got.get(f.a) !== f.sha.a || got.get(f.b) !== f.sha.b) {
-    throw new Error(`parsd's plan does not show the pinned hashes:\n${stdout}`);
+    throw new ScriptError(EXIT.failure, `parsd's plan does not show the pinned hashes`, {
+      details: stdout.trimEnd().split("\n"),
+    });
   }
 }
 
-// ---------------------------------------------------------------- main
+// ---------------------------------------------------------------- verdicts
 
-/** Runs the whole bench and prints the report. */
-export async function bench(o: BenchOptions): Promise<void> {
-  const deno = Deno.execPath();
-  const repo = fileURLToPath(new URL("..", import.meta.url));
-  const main = join(repo, "main.ts");
-  const self = fileURLToPath(import.meta.url);
-  const openssl = await which("openssl");
-  const useTime = await exists(TIME);
-  const tmp = await Deno.makeTempDir({ prefix: "parsd-bench-" });
-  try {
-    const luxd = join(tmp, "luxd"); // a stub: the real run below starts it and it exits 0
-    await Deno.writeTextFile(luxd, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    await Deno.chmod(luxd, 0o755);
-    const empty = join(tmp, "empty.ts");
-    await Deno.writeTextFile(empty, "");
-    // parsd's children: no PARS_* settings from this shell.
-    const env = Object.fromEntries(
-      Object.entries(Deno.env.toObject()).filter(([k]) => !/^PARSD?_/.test(k)),
+/** The measured figures the verdicts are drawn from. */
+export interface BenchFigures {
+  readonly sizeMiB: number;
+  readonly smallMiB: number;
+  /** `openssl dgst -sha256` on both files; `undefined` without openssl. */
+  readonly ssl: Summary | undefined;
+  /** `deno run` of an empty script. */
+  readonly floor: Summary;
+  /** parsd's cold verification of both files, at `sizeMiB` and at `smallMiB`. */
+  readonly cold: Summary;
+  readonly small: Summary;
+  /** parsd with a warm verification cache. */
+  readonly warm: Summary;
+  /** openssl on one file; `undefined` without openssl. */
+  readonly oneFile: Summary | undefined;
+  /** Each hashing strategy on one file (a strategy not run is missing). */
+  readonly strategies: Partial<Record<Strategy, Summary>>;
+}
+
+/** The targets the verdicts check: speed vs openssl, peak RSS, RSS growth with file size. */
+export const TARGET = {
+  /** Cold verification at most this many times openssl's wall time. */
+  speedRatio: 1.25,
+  /** Peak RSS of a cold verification below this. */
+  peakRss: 200 * MiB,
+  /** Peak RSS may grow by less than this from the small to the big files. */
+  rssGrowth: 16 * MiB,
+} as const;
+
+/**
+ * The verdict lines (`PASS`/`FAIL`/`SKIP` for parsd's targets,
+ * `HOLDS`/`OFF` for the README's claims about hashing strategies). Pure.
+ */
+export function verdictLines(f: BenchFigures): string[] {
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => ok ? "PASS" : "FAIL";
+  if (f.ssl !== undefined) {
+    const r = f.cold.ms / f.ssl.ms;
+    const net = (f.cold.ms - f.floor.ms) / f.ssl.ms;
+    lines.push(
+      `${verdict(r <= TARGET.speedRatio)} speed: cold verification ${r.toFixed(2)}x openssl ` +
+        `(${net.toFixed(2)}x without deno startup); target <= ${TARGET.speedRatio}x`,
     );
-    const inRepo: RunOptions = { cwd: repo, env };
+  } else lines.push("SKIP speed: openssl not found, no baseline");
+  if (f.cold.rss !== undefined && f.small.rss !== undefined) {
+    lines.push(
+      `${verdict(f.cold.rss < TARGET.peakRss)} memory: cold verification peak RSS ` +
+        `${formatMiB(f.cold.rss)}; target < ${TARGET.peakRss / MiB} MiB`,
+    );
+    const growth = f.cold.rss - f.small.rss;
+    lines.push(
+      `${verdict(growth < TARGET.rssGrowth)} flat memory: ${formatMiB(f.cold.rss)} at 2 × ` +
+        `${f.sizeMiB} MiB vs ${formatMiB(f.small.rss)} at 2 × ${f.smallMiB} MiB ` +
+        `(${growth >= 0 ? "+" : ""}${formatMiB(growth)}); target < +${TARGET.rssGrowth / MiB} MiB`,
+    );
+  } else lines.push("SKIP memory: peak RSS unavailable");
+  const one = f.oneFile;
+  if (one !== undefined) {
+    const claim = (s: Strategy, text: string, ok: (r: number) => boolean) => {
+      const r = f.strategies[s];
+      if (r === undefined) return lines.push(`SKIP claim "${text}": not run`);
+      const ratio = r.ms / one.ms;
+      lines.push(`${ok(ratio) ? "HOLDS" : "OFF  "} claim "${text}": ${ratio.toFixed(2)}x`);
+    };
+    claim("read-1m", "node:crypto with 1 MiB reads ≈ openssl", (r) => r <= 1.25);
+    claim("stream", "streams ~3x slower", (r) => roughlyMatches(r, 3));
+    claim("subtle", "subtle ~10x slower", (r) => roughlyMatches(r, 10));
+  }
+  return lines;
+}
 
+// ---------------------------------------------------------------- the bench, step by step
+
+/** What every step of the bench uses. */
+interface Bench {
+  readonly o: BenchOptions;
+  readonly sys: ScriptSystem;
+  readonly meter: Meter;
+  readonly deno: string;
+  /** parsd's main.ts. */
+  readonly main: string;
+  /** This script (for the strategy children). */
+  readonly self: string;
+  readonly openssl: string | undefined;
+  /** A stub luxd that exits 0. */
+  readonly luxd: string;
+  /** An empty script: the Deno startup floor. */
+  readonly empty: string;
+  /** How parsd and the floor run: in the repo, without PARS_* settings from this shell. */
+  readonly inRepo: RunOptions;
+  readonly tmp: string;
+}
+
+/** Quotes a string for `/bin/sh`. */
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * A stub luxd that exits 0 at once. parsd probes luxd before it starts it,
+ * so the stub answers `--version-json`, `--version` and `--help` (on stderr,
+ * as luxd does) with real luxd 1.22.18's output, copied in the repository's
+ * test fixtures.
+ */
+function stubLuxd(): string {
+  const fixture = (name: string) =>
+    shQuote(join(REPO_ROOT, "tests", "fixtures", "luxd", `luxd-1.22.18-${name}`));
+  return [
+    "#!/bin/sh",
+    'case "${1:-}" in',
+    `  --version-json) cat ${fixture("version.json")} ;;`,
+    `  --version) cat ${fixture("version.txt")} ;;`,
+    `  --help) cat ${fixture("help.txt")} >&2 ;;`,
+    "esac",
+    "exit 0",
+    "",
+  ].join("\n");
+}
+
+/** Step: the stub luxd, the empty script, and which tools there are. */
+async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<Bench> {
+  const luxd = join(tmp, "luxd"); // the real run below starts it and it exits 0
+  await Deno.writeTextFile(luxd, stubLuxd(), { mode: 0o755 });
+  await Deno.chmod(luxd, 0o755);
+  const empty = join(tmp, "empty.ts");
+  await Deno.writeTextFile(empty, "");
+  const env = Object.fromEntries(Object.entries(sys.env).filter(([k]) => !/^PARSD?_/.test(k)));
+  return {
+    o,
+    sys,
+    meter: { run: sys.run, useTime: await exists(TIME), tmp },
+    deno: Deno.execPath(),
+    main: join(REPO_ROOT, "main.ts"),
+    self: fileURLToPath(import.meta.url),
+    openssl: await which(sys.env, "openssl"),
+    luxd,
+    empty,
+    inRepo: { cwd: REPO_ROOT, env },
+    tmp,
+  };
+}
+
+/** Step: the first lines of the report: sizes, versions, how RSS is measured. */
+async function printHeader(b: Bench): Promise<void> {
+  const plain: Meter = { ...b.meter, useTime: false };
+  const ver = (await measure(plain, b.deno, ["--version"])).stdout.split("\n")[0];
+  const sslVer = b.openssl
+    ? (await measure(plain, b.openssl, ["version"])).stdout.trim()
+    : "openssl: not found";
+  b.sys.out(
+    `parsd bench: 2 × ${b.o.sizeMiB} MiB plugins (random 1 MiB blocks), median of ${b.o.reps}; ` +
+      `${ver}; ${sslVer}`,
+  );
+  b.sys.out(
+    "All files are page-cache warm for every contender (just written, and read once before " +
+      "timing;\ndropping the cache needs root): a fair comparison of hashing, not of the disk.",
+  );
+  b.sys.out(
+    `Peak RSS: ${b.meter.useTime ? "/usr/bin/time -f %M (exact)" : "VmHWM polled every 5 ms"}.\n`,
+  );
+}
+
+/** The contenders, as functions of the bench. */
+const contender = {
+  cold: (b: Bench, f: Fixture) =>
+    measure(
+      b.meter,
+      b.deno,
+      parsdArgs(b.main, b.luxd, f, ["--dry-run", "--verify=full"]),
+      b.inRepo,
+    ),
+  warm: (b: Bench, f: Fixture) =>
+    measure(
+      b.meter,
+      b.deno,
+      parsdArgs(b.main, b.luxd, f, ["--dry-run", "--verify=cache"]),
+      b.inRepo,
+    ),
+  floor: (b: Bench) => measure(b.meter, b.deno, ["run", "--no-prompt", b.empty], b.inRepo),
+  ssl: (b: Bench, files: string[]) => measure(b.meter, b.openssl!, ["dgst", "-sha256", ...files]),
+};
+
+/** Step: untimed runs, so that the page cache and Deno's module cache are warm and hashes right. */
+async function warmUp(b: Bench, big: Fixture, small: Fixture): Promise<void> {
+  if (b.openssl) await contender.ssl(b, [big.a, big.b, small.a, small.b]);
+  await contender.floor(b);
+  checkPlan((await contender.cold(b, small)).stdout, small);
+}
+
+/** Step: openssl, the floor and parsd's cold verification (big and small), `reps` times each. */
+async function measureCold(b: Bench, big: Fixture, small: Fixture) {
+  const runs = { ssl: [] as Run[], floor: [] as Run[], cold: [] as Run[], small: [] as Run[] };
+  for (let i = 0; i < b.o.reps; i++) {
+    if (b.openssl) runs.ssl.push(await contender.ssl(b, [big.a, big.b]));
+    runs.floor.push(await contender.floor(b));
+    const c = await contender.cold(b, big);
+    checkPlan(c.stdout, big);
+    runs.cold.push(c);
+    runs.small.push(await contender.cold(b, small));
+  }
+  return runs;
+}
+
+/**
+ * Step: a real run (luxd is the stub) writes the verification cache, then
+ * dry-runs hit it. parsd only caches files whose ctime is over 2 s old
+ * (racily-clean rule), so it waits for that first.
+ */
+async function measureWarm(b: Bench, big: Fixture): Promise<{ warm: Run[]; floor: Run[] }> {
+  await settled([big.a, big.b]);
+  await measure(b.meter, b.deno, parsdArgs(b.main, b.luxd, big, []), b.inRepo);
+  const cache = JSON.parse(await Deno.readTextFile(join(big.dataDir, "verify-cache.json")));
+  const plugins = await Promise.all([big.a, big.b].map((p) => Deno.realPath(p)));
+  if (!plugins.every((p) => Object.hasOwn(cache, p))) {
+    throw new ScriptError(EXIT.failure, "the real run did not cache both plugins");
+  }
+  const warm: Run[] = [];
+  const floor: Run[] = [];
+  for (let i = 0; i < b.o.reps; i++) {
+    const w = await contender.warm(b, big);
+    checkPlan(w.stdout, big);
+    warm.push(w);
+    floor.push(await contender.floor(b));
+  }
+  return { warm, floor };
+}
+
+/** Step: each hashing strategy on one file in its own process (time measured inside it). */
+async function measureStrategies(b: Bench, big: Fixture) {
+  const oneFile = b.openssl
+    ? summarize(await repeat(b.o.reps, () => contender.ssl(b, [big.a])))
+    : undefined;
+  const strategies: Partial<Record<Strategy, Summary>> = {};
+  for (const s of Object.keys(STRATEGIES) as Strategy[]) {
+    if (s === "subtle" && b.o.sizeMiB > 512) continue;
+    const rs = await repeat(b.o.reps, async () => {
+      const r = await measure(b.meter, b.deno, [
+        "run",
+        `--allow-read=${b.tmp}`,
+        b.self,
+        "--child-strategy",
+        s,
+        big.a,
+      ]);
+      const res = JSON.parse(r.stdout) as { sha256: string; ms: number };
+      if (res.sha256 !== big.sha.a) {
+        throw new ScriptError(EXIT.failure, `strategy ${s}: wrong digest`);
+      }
+      return { ...r, ms: res.ms };
+    });
+    strategies[s] = summarize(rs);
+  }
+  return { oneFile, strategies };
+}
+
+const msOf = (s: Summary | undefined) => s === undefined ? "skipped" : s.ms.toFixed(0);
+const rangeOf = (s: Summary | undefined) => s?.range ?? "";
+
+/** The verification table: each contender's wall time, noise, peak RSS and ratios. */
+export function verificationTable(f: BenchFigures): string {
+  const coldNet = f.cold.ms - f.floor.ms;
+  return renderTable([
+    ["contender", "wall ms", "min–max", "peak RSS", "vs openssl", "vs floor"],
+    [
+      `openssl dgst -sha256 A B (2 × ${f.sizeMiB} MiB)`,
+      msOf(f.ssl),
+      rangeOf(f.ssl),
+      formatMiB(f.ssl?.rss),
+      f.ssl ? "1.00x" : "n/a",
+      "",
+    ],
+    [
+      "deno run empty.ts (deno floor)",
+      msOf(f.floor),
+      rangeOf(f.floor),
+      formatMiB(f.floor.rss),
+      "",
+      "1.00x",
+    ],
+    [
+      "parsd --dry-run --verify=full (cold)",
+      msOf(f.cold),
+      rangeOf(f.cold),
+      formatMiB(f.cold.rss),
+      formatRatio(f.cold.ms, f.ssl?.ms),
+      formatRatio(f.cold.ms, f.floor.ms),
+    ],
+    ["  cold minus deno floor", coldNet.toFixed(0), "", "", formatRatio(coldNet, f.ssl?.ms), ""],
+    [
+      `parsd cold, 2 × ${f.smallMiB} MiB`,
+      msOf(f.small),
+      rangeOf(f.small),
+      formatMiB(f.small.rss),
+      "",
+      formatRatio(f.small.ms, f.floor.ms),
+    ],
+    [
+      "parsd --dry-run (warm cache)",
+      msOf(f.warm),
+      rangeOf(f.warm),
+      formatMiB(f.warm.rss),
+      `${formatRatio(f.warm.ms, f.cold.ms)} of cold`,
+      formatRatio(f.warm.ms, f.floor.ms),
+    ],
+  ]);
+}
+
+/** The strategy table: each way of hashing one file against openssl. */
+export function strategyTable(f: BenchFigures): string {
+  const one = f.oneFile;
+  return renderTable([
+    ["strategy", "ms", "min–max", "peak RSS", "vs openssl"],
+    [
+      "openssl dgst -sha256 A (process wall)",
+      msOf(one),
+      rangeOf(one),
+      formatMiB(one?.rss),
+      one ? "1.00x" : "n/a",
+    ],
+    ...(Object.keys(STRATEGIES) as Strategy[]).map((s) => {
+      const r = f.strategies[s];
+      return r === undefined
+        ? [STRATEGIES[s], "skipped (> 512 MiB)", "", "", ""]
+        : [STRATEGIES[s], msOf(r), rangeOf(r), formatMiB(r.rss), formatRatio(r.ms, one?.ms)];
+    }),
+  ]);
+}
+
+/**
+ * Runs the whole bench and prints the report: set up, write the fixtures,
+ * warm up, measure cold, measure warm, measure the strategies, then the
+ * tables and verdicts. The temp dir is always removed.
+ *
+ * @throws {ScriptError} (1) when a run fails.
+ */
+export async function bench(sys: ScriptSystem, o: BenchOptions): Promise<void> {
+  await withTempDir("parsd-bench-", async (tmp) => {
+    const b = await setUp(sys, o, tmp);
     const big = await makeFixture(tmp, "big", o.sizeMiB);
     const small = await makeFixture(tmp, "small", o.smallMiB);
-
-    const ver = (await measure(false, tmp, deno, ["--version"])).stdout.split("\n")[0];
-    const sslVer = openssl
-      ? (await measure(false, tmp, openssl, ["version"])).stdout.trim()
-      : "openssl: not found";
-    console.log(
-      `parsd bench: 2 × ${o.sizeMiB} MiB plugins (random 1 MiB blocks), median of ${o.reps}; ` +
-        `${ver}; ${sslVer}`,
-    );
-    console.log(
-      "All files are page-cache warm for every contender (just written, and read once before " +
-        "timing;\ndropping the cache needs root): a fair comparison of hashing, not of the disk.",
-    );
-    console.log(
-      `Peak RSS: ${useTime ? "/usr/bin/time -f %M (exact)" : "VmHWM polled every 5 ms"}.\n`,
-    );
-
-    const cold = (f: Fixture) =>
-      measure(useTime, tmp, deno, parsdArgs(main, luxd, f, ["--dry-run", "--verify=full"]), inRepo);
-    const warm = (f: Fixture) =>
-      measure(
-        useTime,
-        tmp,
-        deno,
-        parsdArgs(main, luxd, f, ["--dry-run", "--verify=cache"]),
-        inRepo,
-      );
-    const floor = () => measure(useTime, tmp, deno, ["run", "--no-prompt", empty], inRepo);
-    const ssl = (files: string[]) => measure(useTime, tmp, openssl!, ["dgst", "-sha256", ...files]);
-
-    // Warm-up, untimed: page cache, Deno's module cache, hashes right.
-    if (openssl) await ssl([big.a, big.b, small.a, small.b]);
-    await floor();
-    checkPlan((await cold(small)).stdout, small);
-
-    const runs = { ssl: [] as Run[], floor: [] as Run[], cold: [] as Run[], small: [] as Run[] };
-    for (let i = 0; i < o.reps; i++) {
-      if (openssl) runs.ssl.push(await ssl([big.a, big.b]));
-      runs.floor.push(await floor());
-      const c = await cold(big);
-      checkPlan(c.stdout, big);
-      runs.cold.push(c);
-      runs.small.push(await cold(small));
-    }
-
-    // A real run (luxd is the stub) writes the cache; then dry-runs hit it. parsd only caches
-    // files whose ctime is over 2 s old (racily-clean rule), so wait for that first.
-    await settled([big.a, big.b]);
-    await measure(false, tmp, deno, parsdArgs(main, luxd, big, []), inRepo);
-    const cache = JSON.parse(await Deno.readTextFile(join(big.dataDir, "verify-cache.json")));
-    if (Object.keys(cache).length !== 2) throw new Error("the real run did not cache both plugins");
-    const warmRuns: Run[] = [];
-    for (let i = 0; i < o.reps; i++) {
-      const w = await warm(big);
-      checkPlan(w.stdout, big);
-      warmRuns.push(w);
-      runs.floor.push(await floor());
-    }
-
-    const S = {
-      ssl: openssl ? summarize(runs.ssl) : undefined,
-      floor: summarize(runs.floor),
-      cold: summarize(runs.cold),
-      small: summarize(runs.small),
-      warm: summarize(warmRuns),
+    await printHeader(b);
+    await warmUp(b, big, small);
+    const cold = await measureCold(b, big, small);
+    const warm = await measureWarm(b, big);
+    const partial = {
+      sizeMiB: o.sizeMiB,
+      smallMiB: o.smallMiB,
+      ssl: b.openssl ? summarize(cold.ssl) : undefined,
+      floor: summarize([...cold.floor, ...warm.floor]),
+      cold: summarize(cold.cold),
+      small: summarize(cold.small),
+      warm: summarize(warm.warm),
     };
-    const ms = (s: Summary | undefined) => s === undefined ? "skipped" : s.ms.toFixed(0);
-    const range = (s: Summary | undefined) => s?.range ?? "";
-    const coldNet = S.cold.ms - S.floor.ms;
-    console.log(renderTable([
-      ["contender", "wall ms", "min–max", "peak RSS", "vs openssl", "vs floor"],
-      [
-        `openssl dgst -sha256 A B (2 × ${o.sizeMiB} MiB)`,
-        ms(S.ssl),
-        range(S.ssl),
-        formatMiB(S.ssl?.rss),
-        openssl ? "1.00x" : "n/a",
-        "",
-      ],
-      [
-        "deno run empty.ts (deno floor)",
-        ms(S.floor),
-        range(S.floor),
-        formatMiB(S.floor.rss),
-        "",
-        "1.00x",
-      ],
-      [
-        "parsd --dry-run --verify=full (cold)",
-        ms(S.cold),
-        range(S.cold),
-        formatMiB(S.cold.rss),
-        formatRatio(S.cold.ms, S.ssl?.ms),
-        formatRatio(S.cold.ms, S.floor.ms),
-      ],
-      ["  cold minus deno floor", coldNet.toFixed(0), "", "", formatRatio(coldNet, S.ssl?.ms), ""],
-      [
-        `parsd cold, 2 × ${o.smallMiB} MiB`,
-        ms(S.small),
-        range(S.small),
-        formatMiB(S.small.rss),
-        "",
-        formatRatio(S.small.ms, S.floor.ms),
-      ],
-      [
-        "parsd --dry-run (warm cache)",
-        ms(S.warm),
-        range(S.warm),
-        formatMiB(S.warm.rss),
-        `${formatRatio(S.warm.ms, S.cold.ms)} of cold`,
-        formatRatio(S.warm.ms, S.floor.ms),
-      ],
-    ]));
-
-    // Hashing strategies on one file, each in its own process; time measured inside it.
-    console.log(`\nOne ${o.sizeMiB} MiB file, each strategy in its own deno process:`);
-    const one = openssl ? summarize(await repeat(o.reps, () => ssl([big.a]))) : undefined;
-    const strat: Partial<Record<Strategy, Summary>> = {};
-    for (const s of Object.keys(STRATEGIES) as Strategy[]) {
-      if (s === "subtle" && o.sizeMiB > 512) continue;
-      const rs = await repeat(o.reps, async () => {
-        const r = await measure(useTime, tmp, deno, [
-          "run",
-          `--allow-read=${tmp}`,
-          self,
-          "--child-strategy",
-          s,
-          big.a,
-        ]);
-        const res = JSON.parse(r.stdout) as { sha256: string; ms: number };
-        if (res.sha256 !== big.sha.a) throw new Error(`strategy ${s}: wrong digest`);
-        return { ...r, ms: res.ms };
-      });
-      strat[s] = summarize(rs);
-    }
-    console.log(renderTable([
-      ["strategy", "ms", "min–max", "peak RSS", "vs openssl"],
-      [
-        "openssl dgst -sha256 A (process wall)",
-        ms(one),
-        range(one),
-        formatMiB(one?.rss),
-        one ? "1.00x" : "n/a",
-      ],
-      ...(Object.keys(STRATEGIES) as Strategy[]).map((s) => {
-        const r = strat[s];
-        return r === undefined
-          ? [STRATEGIES[s], "skipped (> 512 MiB)", "", "", ""]
-          : [STRATEGIES[s], ms(r), range(r), formatMiB(r.rss), formatRatio(r.ms, one?.ms)];
-      }),
-    ]));
-
-    console.log("");
-    const verdict = (ok: boolean) => ok ? "PASS" : "FAIL";
-    if (S.ssl) {
-      const r = S.cold.ms / S.ssl.ms;
-      console.log(
-        `${verdict(r <= 1.25)} speed: cold verification ${r.toFixed(2)}x openssl ` +
-          `(${(coldNet / S.ssl.ms).toFixed(2)}x without deno startup); target <= 1.25x`,
-      );
-    } else console.log("SKIP speed: openssl not found, no baseline");
-    if (S.cold.rss !== undefined && S.small.rss !== undefined) {
-      console.log(
-        `${verdict(S.cold.rss < 200 * MiB)} memory: cold verification peak RSS ` +
-          `${formatMiB(S.cold.rss)}; target < 200 MiB`,
-      );
-      const growth = S.cold.rss - S.small.rss;
-      console.log(
-        `${verdict(growth < 16 * MiB)} flat memory: ${formatMiB(S.cold.rss)} at 2 × ${o.sizeMiB} ` +
-          `MiB vs ${formatMiB(S.small.rss)} at 2 × ${o.smallMiB} MiB (${growth >= 0 ? "+" : ""}${
-            formatMiB(growth)
-          }); target < +16 MiB`,
-      );
-    } else console.log("SKIP memory: peak RSS unavailable");
-    if (one) {
-      const claim = (s: Strategy, text: string, ok: (r: number) => boolean) => {
-        const r = strat[s];
-        if (r === undefined) return console.log(`SKIP claim "${text}": not run`);
-        const ratio = r.ms / one.ms;
-        console.log(`${ok(ratio) ? "HOLDS" : "OFF  "} claim "${text}": ${ratio.toFixed(2)}x`);
-      };
-      claim("read-1m", "node:crypto with 1 MiB reads ≈ openssl", (r) => r <= 1.25);
-      claim("stream", "streams ~3x slower", (r) => roughlyMatches(r, 3));
-      claim("subtle", "subtle ~10x slower", (r) => roughlyMatches(r, 10));
-    }
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-  }
+    sys.out(verificationTable({ ...partial, oneFile: undefined, strategies: {} }));
+    sys.out(`\nOne ${o.sizeMiB} MiB file, each strategy in its own deno process:`);
+    const figures: BenchFigures = { ...partial, ...await measureStrategies(b, big) };
+    sys.out(strategyTable(figures));
+    sys.out("");
+    for (const line of verdictLines(figures)) sys.out(line);
+  });
 }
 
 /** Waits until every file's last change is over 3 s old (parsd caches only such files). */
@@ -588,17 +772,38 @@ async function repeat<T>(n: number, f: () => Promise<T>): Promise<T[]> {
   return out;
 }
 
-if (import.meta.main) {
-  try {
-    if (Deno.args[0] === "--child-strategy") {
-      const [, strategy, file] = Deno.args;
-      if (!strategy || !(strategy in STRATEGIES) || !file) throw new Error("bad child arguments");
-      await strategyChild({ strategy: strategy as Strategy, file });
-    } else {
-      await bench(parseBenchArgs(Deno.args));
-    }
-  } catch (error) {
-    console.error(`bench: error: ${error instanceof Error ? error.message : error}`);
-    Deno.exit(1);
+/** The script's body: `--help`, or the bench. */
+async function benchMain(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
+  const o = parseBenchArgs(argv);
+  if (o === "help") {
+    sys.out(USAGE);
+    return EXIT.ok;
   }
+  await bench(sys, o);
+  return EXIT.ok;
+}
+
+/** Runs the script with `argv`; returns the exit code. */
+export function main(argv: readonly string[], sys = denoScriptSystem()): Promise<number> {
+  return runMain("bench", sys, (s) => benchMain(s, argv));
+}
+
+/**
+ * The strategy child (`--child-strategy NAME FILE`, internal): it runs with
+ * `--allow-read` only, so it needs no system seam. Returns the exit code.
+ */
+export async function childMain(argv: readonly string[]): Promise<number> {
+  const [, strategy, file] = argv;
+  if (!strategy || !(strategy in STRATEGIES) || !file) {
+    console.error("bench: error: bad --child-strategy arguments");
+    return EXIT.usage;
+  }
+  await strategyChild({ strategy: strategy as Strategy, file });
+  return EXIT.ok;
+}
+
+if (import.meta.main) {
+  Deno.exit(
+    Deno.args[0] === "--child-strategy" ? await childMain(Deno.args) : await main(Deno.args),
+  );
 }

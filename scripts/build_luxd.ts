@@ -12,24 +12,26 @@
  * A cached build is reused (its path printed) unless `--force` or `--out`.
  * When no version can be built, each attempt's exact reason is printed,
  * then a final line, and it exits 69 (70 if a download worked but a build failed).
+ * Other exit codes: see {@linkcode BUILD_EXIT} in `go_build.ts`; 130/143 interrupted.
  */
 
 import { join } from "node:path";
-import {
-  absolute,
-  BUILD_EXIT,
-  BuildError,
-  buildGoBinary,
-  builtLine,
-  eprint,
-  homeDir,
-  parseFlags,
-  reportError,
-  safeName,
-  userCwd,
-  withInterruptCleanup,
-} from "./go_build.ts";
 import { sha256File } from "../lib/hash.ts";
+import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
+import {
+  cacheRoot,
+  denoScriptSystem,
+  type Env,
+  isExecutableFile,
+  noMorePositional,
+  parseArgs,
+  runMain,
+  safeName,
+  ScriptError,
+  type ScriptSystem,
+  UsageError,
+  userPath,
+} from "./kit.ts";
 
 /** The luxd module. */
 export const LUXD_MODULE = "github.com/luxfi/node";
@@ -55,7 +57,8 @@ Builds luxd (${LUXD_MODULE} ${LUXD_PACKAGE}) with Go (-trimpath -buildvcs=false
 
 Then run parsd with --luxd PATH (or PARS_LUXD=PATH).
 Exit codes: 0 ok, 64 usage, 66 --src missing or without go.mod, 69 no version available
-(or Go too old), 70 go build failed, 73 cannot create the output, 127 no go on PATH.`;
+(or Go too old), 70 go build failed, 73 cannot create the output, 127 no go on PATH,
+130/143 interrupted.`;
 
 /** A parsed build_luxd command line. */
 export interface LuxdBuildOptions {
@@ -72,37 +75,33 @@ export interface LuxdBuildOptions {
  * Parses the command line; relative paths resolve against `cwd`.
  * Returns `"help"` for `--help`.
  *
- * @throws {BuildError} (64) on a bad command line.
+ * @throws {UsageError} (64) on a bad command line.
  */
-export function parseLuxdArgs(argv: readonly string[], cwd: string): LuxdBuildOptions | "help" {
-  const { flags, positional } = parseFlags(argv, ["version", "out", "src"], ["force", "help"]);
-  if (flags["help"] === true) return "help";
-  if (positional.length > 0) {
-    throw new BuildError(BUILD_EXIT.usage, `unexpected argument '${positional[0]}'`);
-  }
-  const str = (k: string) => typeof flags[k] === "string" ? flags[k] as string : undefined;
-  const version = str("version");
-  const src = str("src");
-  const out = str("out");
+export function parseLuxdArgs(
+  argv: readonly string[],
+  env: Env,
+  cwd: string,
+): LuxdBuildOptions | "help" {
+  const { values, booleans, help, positional } = parseArgs(argv, {
+    values: ["version", "out", "src"],
+    booleans: ["force"],
+  });
+  if (help) return "help";
+  noMorePositional(positional, 0);
+  const { version, src, out } = values;
   if (version !== undefined && src !== undefined) {
-    throw new BuildError(BUILD_EXIT.usage, "give --version or --src, not both");
+    throw new UsageError("give --version or --src, not both");
   }
   return {
     versions: src !== undefined ? [] : version !== undefined ? [version] : LUXD_VERSIONS,
-    ...(src !== undefined ? { srcDir: absolute(src, cwd) } : {}),
-    ...(out !== undefined ? { out: absolute(out, cwd) } : {}),
-    force: flags["force"] === true,
+    ...(src !== undefined ? { srcDir: userPath(src, env, cwd) } : {}),
+    ...(out !== undefined ? { out: userPath(out, env, cwd) } : {}),
+    force: booleans.force,
   };
 }
 
-/** The cache directory: `$XDG_CACHE_HOME/parsd`, else `~/.cache/parsd`. */
-export function cacheRoot(env: Readonly<Record<string, string>>): string {
-  const xdg = env["XDG_CACHE_HOME"];
-  return join(xdg !== undefined && xdg !== "" ? xdg : join(homeDir(env), ".cache"), "parsd");
-}
-
 /** The cached binary for a version (`local` for a `--src` build). */
-export function cachedLuxdPath(env: Readonly<Record<string, string>>, version: string): string {
+export function cachedLuxdPath(env: Env, version: string): string {
   return join(cacheRoot(env), `luxd-${safeName(version)}`, "luxd");
 }
 
@@ -120,8 +119,8 @@ export function shortReason(message: string): string {
   return m[2] !== undefined ? `${m[1]} "${m[2]}"` : m[1]!;
 }
 
-/** The final error line and exit code when every version failed. */
-export function summarizeFailures(failures: readonly LuxdFailure[]): BuildError {
+/** The final error and exit code when every version failed. */
+export function summarizeFailures(failures: readonly LuxdFailure[]): ScriptError {
   const tried = failures.map((f) => f.version).join(", ");
   const reasons = [...new Set(failures.map((f) => shortReason(f.message)))];
   const why = reasons.length === 1
@@ -132,72 +131,86 @@ export function summarizeFailures(failures: readonly LuxdFailure[]): BuildError 
     : failures.every((f) => f.exitCode === failures[0]?.exitCode)
     ? failures[0]?.exitCode ?? BUILD_EXIT.unavailable
     : BUILD_EXIT.unavailable;
-  return new BuildError(
+  return new ScriptError(
     code,
     `no luxd version could be built (tried ${tried} of ${LUXD_MODULE}); ${why}`,
   );
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
-  const st = await Deno.stat(path).catch(() => undefined);
-  return st !== undefined && st.isFile && ((st.mode ?? 0o755) & 0o111) !== 0;
+function runParsdHint(sys: ScriptSystem, out: string): number {
+  sys.err(`build: run parsd with --luxd ${out} (or PARS_LUXD=${out})`);
+  return BUILD_EXIT.ok;
 }
 
-/** Runs the script; returns the exit code. */
-export async function buildLuxd(argv: readonly string[]): Promise<number> {
-  const env = Deno.env.toObject();
-  try {
-    const o = parseLuxdArgs(argv, userCwd(env, Deno.cwd()));
-    if (o === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    const base = { what: "luxd", pkg: LUXD_PACKAGE, cgo: true, env, note: eprint } as const;
-    const done = (out: string) => {
-      eprint(`build: run parsd with --luxd ${out} (or PARS_LUXD=${out})`);
-      return 0;
-    };
+/** Builds a local checkout into `--out` or the `local` cache slot. */
+async function buildFromCheckout(
+  sys: ScriptSystem,
+  o: LuxdBuildOptions & { srcDir: string },
+): Promise<number> {
+  const out = o.out ?? cachedLuxdPath(sys.env, "local");
+  const r = await buildGoBinary(sys, {
+    what: "luxd",
+    pkg: LUXD_PACKAGE,
+    cgo: true,
+    out,
+    srcDir: o.srcDir,
+  });
+  sys.out(builtLine("luxd", r));
+  return runParsdHint(sys, out);
+}
 
-    if (o.srcDir !== undefined) {
-      const out = o.out ?? cachedLuxdPath(env, "local");
-      const r = await withInterruptCleanup(() =>
-        buildGoBinary({ ...base, out, srcDir: o.srcDir! })
-      );
-      console.log(builtLine("luxd", r));
-      return done(out);
+/**
+ * Tries each version in turn: a cached build wins, else a module-mode build.
+ * An unavailable version or a failed build is printed and the next is tried;
+ * no Go or a usage error stops at once.
+ */
+async function buildFirstAvailable(sys: ScriptSystem, o: LuxdBuildOptions): Promise<number> {
+  const failures: LuxdFailure[] = [];
+  for (const version of o.versions) {
+    const out = o.out ?? cachedLuxdPath(sys.env, version);
+    if (o.out === undefined && !o.force && await isExecutableFile(out)) {
+      sys.out(`cached luxd ${version} ${out} sha256 ${await sha256File(out)}`);
+      return runParsdHint(sys, out);
     }
-
-    const failures: LuxdFailure[] = [];
-    for (const version of o.versions) {
-      const out = o.out ?? cachedLuxdPath(env, version);
-      if (o.out === undefined && !o.force && await isExecutableFile(out)) {
-        console.log(`cached luxd ${version} ${out} sha256 ${await sha256File(out)}`);
-        return done(out);
-      }
-      try {
-        const r = await withInterruptCleanup(() =>
-          buildGoBinary({ ...base, what: `luxd ${version}`, out, module: LUXD_MODULE, version })
-        );
-        console.log(builtLine(`luxd ${r.version ?? version}`, r));
-        return done(out);
-      } catch (error) {
-        if (
-          !(error instanceof BuildError) ||
-          error.exitCode === BUILD_EXIT.noGo || error.exitCode === BUILD_EXIT.usage
-        ) throw error;
-        for (const d of error.details) eprint(d);
-        eprint(`build: luxd ${version}: ${error.message}`);
-        failures.push({ version, exitCode: error.exitCode, message: error.message });
-      }
+    try {
+      const r = await buildGoBinary(sys, {
+        what: `luxd ${version}`,
+        pkg: LUXD_PACKAGE,
+        cgo: true,
+        out,
+        module: LUXD_MODULE,
+        version,
+      });
+      sys.out(builtLine(`luxd ${r.version ?? version}`, r));
+      return runParsdHint(sys, out);
+    } catch (error) {
+      if (
+        !(error instanceof ScriptError) ||
+        error.exitCode === BUILD_EXIT.noGo || error.exitCode === BUILD_EXIT.usage
+      ) throw error;
+      for (const d of error.details) sys.err(d);
+      sys.err(`build: luxd ${version}: ${error.message}`);
+      failures.push({ version, exitCode: error.exitCode, message: error.message });
     }
-    throw summarizeFailures(failures);
-  } catch (error) {
-    const code = reportError(error, eprint);
-    if (error instanceof BuildError && error.exitCode === BUILD_EXIT.usage) {
-      eprint("build: run with --help for usage");
-    }
-    return code;
   }
+  throw summarizeFailures(failures);
 }
 
-if (import.meta.main) Deno.exit(await buildLuxd(Deno.args));
+/** The script's body; returns the exit code. */
+export async function buildLuxd(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
+  const o = parseLuxdArgs(argv, sys.env, sys.cwd);
+  if (o === "help") {
+    sys.out(USAGE);
+    return BUILD_EXIT.ok;
+  }
+  return o.srcDir !== undefined
+    ? await buildFromCheckout(sys, { ...o, srcDir: o.srcDir })
+    : await buildFirstAvailable(sys, o);
+}
+
+/** Runs the script with `argv`; returns the exit code. */
+export function main(argv: readonly string[], sys = denoScriptSystem()): Promise<number> {
+  return runMain("build", sys, (s) => buildLuxd(s, argv));
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

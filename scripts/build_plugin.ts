@@ -13,26 +13,25 @@
  * PIP-7's `go build -o sessionvm ./plugin/`); otherwise it downloads the
  * module at the pinned version through the Go module proxy and builds that.
  * The binary goes to `<data-dir>/bin/<name>` unless `--out` says otherwise.
- * Exit codes: see {@linkcode BUILD_EXIT} in `go_build.ts`; a pin failure
- * passes parsd's exit code through.
+ * Exit codes: see {@linkcode BUILD_EXIT} in `go_build.ts`; 130/143
+ * interrupted; a pin failure passes parsd's exit code through.
  */
 
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { PLUGINS } from "../lib/defaults.ts";
+import { type PluginName, PLUGINS } from "../lib/network.ts";
+import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
 import {
-  absolute,
-  BUILD_EXIT,
-  BuildError,
-  buildGoBinary,
-  builtLine,
-  dataDirFor,
-  eprint,
-  parseFlags,
-  reportError,
-  userCwd,
-  withInterruptCleanup,
-} from "./go_build.ts";
+  denoScriptSystem,
+  type Env,
+  noMorePositional,
+  parseArgs,
+  REPO_ROOT,
+  runMain,
+  scriptDataDir,
+  type ScriptSystem,
+  UsageError,
+  userPath,
+} from "./kit.ts";
 
 /**
  * The pinned luxfi/session revision. The module has no tags, so this is a
@@ -58,7 +57,7 @@ export interface PluginSource {
 }
 
 /** The plugins this script builds, by parsd's name for them. */
-export const PLUGIN_SOURCES: Readonly<Record<string, PluginSource>> = {
+export const PLUGIN_SOURCES: Readonly<Record<PluginName, PluginSource>> = {
   sessionvm: {
     module: "github.com/luxfi/session",
     version: SESSIONVM_VERSION,
@@ -86,12 +85,38 @@ and pins its sha256 in parsd's config.json.
   -h, --help       this text
 
 Exit codes: 0 ok, 64 usage, 66 --src missing or without go.mod, 69 module/version not
-available or Go too old, 70 go build failed, 73 cannot create the output, 127 no go on PATH;
-otherwise parsd's pin exit code.`;
+available or Go too old, 70 go build failed, 73 cannot create the output, 127 no go on PATH,
+130/143 interrupted; otherwise parsd's pin exit code.`;
+
+/** Where `parsd plugins pin` writes: the data dir and config file the user named, if any. */
+export interface PinTarget {
+  /** `--data-dir` or PARS_DATA_DIR, absolute (passed on as `--data-dir`). */
+  readonly dataDir?: string;
+  /** `--config` or PARS_CONFIG, absolute (passed on as `--config`). */
+  readonly config?: string;
+}
+
+/**
+ * The data dir and config the user named (flag first, then PARS_DATA_DIR /
+ * PARS_CONFIG), made absolute against the user's `cwd`, so that parsd, which
+ * runs from elsewhere, pins into the same files. Pure.
+ */
+export function pinTargetFrom(
+  flags: { readonly dataDir?: string | undefined; readonly config?: string | undefined },
+  env: Env,
+  cwd: string,
+): PinTarget {
+  const dataDir = flags.dataDir ?? (env["PARS_DATA_DIR"] || undefined);
+  const config = flags.config ?? (env["PARS_CONFIG"] || undefined);
+  return {
+    ...(dataDir !== undefined ? { dataDir: scriptDataDir(dataDir, env, cwd) } : {}),
+    ...(config !== undefined ? { config: userPath(config, env, cwd) } : {}),
+  };
+}
 
 /** A parsed build_plugin command line. */
 export interface PluginBuildOptions {
-  readonly name: string;
+  readonly name: PluginName;
   readonly source: PluginSource;
   /** Local checkout to build (absolute), or undefined for module mode. */
   readonly srcDir?: string;
@@ -99,11 +124,13 @@ export interface PluginBuildOptions {
   readonly version: string;
   /** The output file (absolute). */
   readonly out: string;
-  /** The `--data-dir` given, absolute (passed on to parsd). */
-  readonly dataDirFlag?: string;
-  /** The `--config` given, absolute (passed on to parsd). */
-  readonly configFlag?: string;
+  /** Where to pin. */
+  readonly pinTarget: PinTarget;
   readonly pin: boolean;
+}
+
+function isPluginName(name: string): name is PluginName {
+  return Object.hasOwn(PLUGIN_SOURCES, name);
 }
 
 /**
@@ -111,64 +138,52 @@ export interface PluginBuildOptions {
  * against `cwd`; the default output is `<data-dir>/bin/<name>`.
  * Returns `"help"` for `--help`.
  *
- * @throws {BuildError} (64) on a bad command line.
+ * @throws {UsageError} (64) on a bad command line.
  */
 export function parsePluginArgs(
   argv: readonly string[],
-  env: Readonly<Record<string, string>>,
+  env: Env,
   cwd: string,
 ): PluginBuildOptions | "help" {
-  const { flags, positional } = parseFlags(
-    argv,
-    ["src", "version", "module", "out", "data-dir", "config"],
-    ["no-pin", "help"],
-  );
-  if (flags["help"] === true) return "help";
+  const { values, booleans, help, positional } = parseArgs(argv, {
+    values: ["src", "version", "module", "out", "data-dir", "config"],
+    booleans: ["no-pin"],
+  });
+  if (help) return "help";
   const name = positional[0];
-  if (name === undefined) {
-    throw new BuildError(BUILD_EXIT.usage, "which plugin? expected sessionvm or evm");
-  }
-  const source = PLUGIN_SOURCES[name];
-  if (source === undefined || !Object.hasOwn(PLUGIN_SOURCES, name)) {
-    throw new BuildError(
-      BUILD_EXIT.usage,
+  if (name === undefined) throw new UsageError("which plugin? expected sessionvm or evm");
+  if (!isPluginName(name)) {
+    throw new UsageError(
       `unknown plugin '${name}'; expected ${Object.keys(PLUGIN_SOURCES).join(" or ")}`,
     );
   }
-  if (positional.length > 1) {
-    throw new BuildError(BUILD_EXIT.usage, `unexpected argument '${positional[1]}'`);
-  }
-  const str = (k: string) => typeof flags[k] === "string" ? flags[k] as string : undefined;
-  const src = str("src");
-  if (src !== undefined && (str("version") !== undefined || str("module") !== undefined)) {
-    throw new BuildError(
-      BUILD_EXIT.usage,
+  noMorePositional(positional, 1);
+  const source = PLUGIN_SOURCES[name];
+  if (values.src !== undefined && (values.version !== undefined || values.module !== undefined)) {
+    throw new UsageError(
       "--src builds a local checkout; it cannot be combined with --version or --module",
     );
   }
-  const dd = str("data-dir");
-  const cfg = str("config");
-  const dataDir = dataDirFor(dd, env, cwd);
-  const out = str("out");
+  const dataDir = scriptDataDir(values["data-dir"], env, cwd);
   return {
     name,
     source,
-    ...(src !== undefined ? { srcDir: absolute(src, cwd) } : {}),
-    module: str("module") ?? source.module,
-    version: str("version") ?? source.version,
-    out: out !== undefined ? absolute(out, cwd) : join(dataDir, "bin", name),
-    ...(dd !== undefined ? { dataDirFlag: absolute(dd, cwd) } : {}),
-    ...(cfg !== undefined ? { configFlag: absolute(cfg, cwd) } : {}),
-    pin: flags["no-pin"] !== true,
+    ...(values.src !== undefined ? { srcDir: userPath(values.src, env, cwd) } : {}),
+    module: values.module ?? source.module,
+    version: values.version ?? source.version,
+    out: values.out !== undefined ? userPath(values.out, env, cwd) : join(dataDir, "bin", name),
+    pinTarget: pinTargetFrom({ dataDir: values["data-dir"], config: values.config }, env, cwd),
+    pin: !booleans["no-pin"],
   };
 }
 
-/** The repository root (where main.ts and deno.json are). */
-export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-/** The argv (after the deno executable) of `parsd plugins pin` for a built plugin. */
-export function pinArgs(o: PluginBuildOptions, repoRoot = REPO_ROOT): string[] {
-  const spec = PLUGINS[o.name as keyof typeof PLUGINS];
+/** The argv (after the deno executable) of `parsd plugins pin <name> --<name>-plugin <path>`. */
+export function pinArgs(
+  name: PluginName,
+  path: string,
+  target: PinTarget,
+  repoRoot = REPO_ROOT,
+): string[] {
   return [
     "run",
     "-P=parsd",
@@ -178,53 +193,52 @@ export function pinArgs(o: PluginBuildOptions, repoRoot = REPO_ROOT): string[] {
     join(repoRoot, "main.ts"),
     "plugins",
     "pin",
-    o.name,
-    `--${spec.flag}`,
-    o.out,
-    ...(o.dataDirFlag !== undefined ? ["--data-dir", o.dataDirFlag] : []),
-    ...(o.configFlag !== undefined ? ["--config", o.configFlag] : []),
+    name,
+    `--${PLUGINS[name].flag}`,
+    path,
+    ...(target.dataDir !== undefined ? ["--data-dir", target.dataDir] : []),
+    ...(target.config !== undefined ? ["--config", target.config] : []),
   ];
 }
 
-/** Runs the script: parse, build, print the `built` line, pin. Returns the exit code. */
-export async function buildPlugin(argv: readonly string[]): Promise<number> {
-  const env = Deno.env.toObject();
-  try {
-    const o = parsePluginArgs(argv, env, userCwd(env, Deno.cwd()));
-    if (o === "help") {
-      console.log(USAGE);
-      return 0;
-    }
-    const r = await withInterruptCleanup(() =>
-      buildGoBinary({
-        what: o.name,
-        pkg: o.source.pkg,
-        cgo: o.source.cgo,
-        out: o.out,
-        env,
-        note: eprint,
-        ...(o.srcDir !== undefined
-          ? { srcDir: o.srcDir }
-          : { module: o.module, version: o.version }),
-      })
-    );
-    if (r.version !== undefined) eprint(`built from ${o.module}@${r.version}`);
-    console.log(builtLine(o.name, r));
-    if (!o.pin) return 0;
-    const pin = await new Deno.Command(Deno.execPath(), {
-      args: pinArgs(o),
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    return pin.code;
-  } catch (error) {
-    const code = reportError(error, eprint);
-    if (error instanceof BuildError && error.exitCode === BUILD_EXIT.usage) {
-      eprint("build: run with --help for usage");
-    }
-    return code;
-  }
+/**
+ * Pins a built plugin through parsd (`deno run -P=parsd main.ts plugins pin …`),
+ * passing its output on. Returns parsd's exit code.
+ */
+export async function pinPlugin(
+  sys: ScriptSystem,
+  name: PluginName,
+  path: string,
+  target: PinTarget,
+): Promise<number> {
+  const r = await sys.run({ cmd: Deno.execPath(), args: pinArgs(name, path, target) });
+  if (r.stdout.trim() !== "") sys.out(r.stdout.trimEnd());
+  if (r.stderr.trim() !== "") sys.err(r.stderr.trimEnd());
+  return r.code;
 }
 
-if (import.meta.main) Deno.exit(await buildPlugin(Deno.args));
+/** The script's body: parse, build, print the `built` line, pin. Returns the exit code. */
+export async function buildPlugin(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
+  const o = parsePluginArgs(argv, sys.env, sys.cwd);
+  if (o === "help") {
+    sys.out(USAGE);
+    return BUILD_EXIT.ok;
+  }
+  const r = await buildGoBinary(sys, {
+    what: o.name,
+    pkg: o.source.pkg,
+    cgo: o.source.cgo,
+    out: o.out,
+    ...(o.srcDir !== undefined ? { srcDir: o.srcDir } : { module: o.module, version: o.version }),
+  });
+  if (r.version !== undefined) sys.err(`built from ${o.module}@${r.version}`);
+  sys.out(builtLine(o.name, r));
+  return o.pin ? await pinPlugin(sys, o.name, o.out, o.pinTarget) : BUILD_EXIT.ok;
+}
+
+/** Runs the script with `argv`; returns the exit code. */
+export function main(argv: readonly string[], sys = denoScriptSystem()): Promise<number> {
+  return runMain("build", sys, (s) => buildPlugin(s, argv));
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

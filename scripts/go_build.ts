@@ -1,130 +1,67 @@
 /**
  * @module
- * Go build helpers shared by `scripts/build_plugin.ts` and
- * `scripts/build_luxd.ts`: find Go and its version, fetch a module through
- * the module proxy (`go mod download -json`), copy it out of the read-only
- * module cache, and build one package reproducibly into a file that appears
- * atomically (a dot-named temporary beside it, then chmod 0755 and rename).
+ * Go build helpers shared by `scripts/build_plugin.ts`, `scripts/build_luxd.ts`
+ * and `scripts/build_e2e_node.ts`: find Go and its version, fetch a module
+ * through the module proxy (`go mod download -json`), copy it out of the
+ * read-only module cache, build one package reproducibly into a file that
+ * appears atomically, or `go install` a package at a version into a GOBIN.
  *
- * The pure part (flag parsing, Go version comparison, the go argv and env,
- * `go mod download -json` parsing) is exported for tests; the rest runs Go.
+ * The pure part (Go version comparison, the go argv and env, `go mod
+ * download -json` parsing, telling an unavailable module from a failed build)
+ * is exported for tests; the rest runs Go through {@linkcode ScriptSystem.run}.
  *
  * Exit codes (see {@linkcode BUILD_EXIT}) follow sysexits(3) and the shell:
  * 64 usage, 66 missing source, 69 unavailable (module/version refused or not
- * found, Go too old), 70 `go build` failed, 73 cannot create the output,
- * 127 no `go` on PATH.
+ * found, proxy unreachable, Go too old), 70 a go command failed, 73 cannot
+ * create the output, 127 no `go` on PATH.
  */
 
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { sha256File } from "../lib/hash.ts";
-import { tempSibling } from "../lib/files.ts";
+import {
+  CommandNotFoundError,
+  ensureDir,
+  type Env,
+  EXIT,
+  messageOf,
+  oneLine,
+  produceAtomically,
+  type Runner,
+  ScriptError,
+  type ScriptSystem,
+  tailLines,
+  withTempDir,
+} from "./kit.ts";
 
-/** The exit codes of the build scripts. */
+/** The exit codes of the build scripts (a subset of the kit's {@linkcode EXIT}). */
 export const BUILD_EXIT = {
-  ok: 0,
+  ok: EXIT.ok,
   /** Bad command line: unknown plugin, unknown flag, missing or conflicting values. */
-  usage: 64,
+  usage: EXIT.usage,
   /** `--src` does not exist, is not a directory, or has no go.mod. */
-  noInput: 66,
-  /** The module or version is not available (proxy refusal, unknown version), or Go is too old. */
-  unavailable: 69,
+  noInput: EXIT.noInput,
+  /** The module or version is not available (proxy refusal or unreachable, unknown version), or Go is too old. */
+  unavailable: EXIT.unavailable,
   /** `go build` (or another go command) failed. */
-  software: 70,
+  software: EXIT.software,
   /** The output file or its directory could not be created. */
-  cantCreate: 73,
+  cantCreate: EXIT.cantCreate,
   /** There is no `go` on PATH. */
-  noGo: 127,
+  noGo: EXIT.notFound,
 } as const;
 
 /** The oldest Go the Lux modules ask for (luxfi/session's go.mod says `go 1.25.5`). */
 export const MIN_GO_HINT = "1.25.5";
 
-/** How many lines of Go's output a failed build shows. */
+/** How many lines of Go's output a failed go command shows. */
 export const TAIL_LINES = 15;
 
-/**
- * A failure the user can act on: printed as `build: error: <message>` after
- * any `details` lines (e.g. the tail of Go's output), then exit `exitCode`.
- */
-export class BuildError extends Error {
-  /** The process exit code, one of {@linkcode BUILD_EXIT}. */
-  readonly exitCode: number;
-  /** Lines to show before the one-line message, such as Go's last lines of output. */
-  readonly details: readonly string[];
-
-  /** Makes an error with its exit code, one-line message and optional detail lines. */
-  constructor(exitCode: number, message: string, details: readonly string[] = []) {
-    super(message);
-    this.name = "BuildError";
-    this.exitCode = exitCode;
-    this.details = details;
-  }
-}
+/** The message for "no go on PATH" (exit 127). */
+export const NO_GO = "go not found on PATH; install Go " + MIN_GO_HINT +
+  " or newer from https://go.dev/dl/ (or your package manager) and put its bin dir on PATH";
 
 // ---------------------------------------------------------------------------
 // Pure helpers
-
-/** The result of {@linkcode parseFlags}: flag values and positional arguments. */
-export interface ParsedFlags {
-  /** Value flags and booleans (`true`), by name without the dashes. */
-  readonly flags: Record<string, string | true>;
-  /** Arguments that are not flags, in order. */
-  readonly positional: string[];
-}
-
-/**
- * Parses `--name value`, `--name=value` and boolean `--name` flags. `valued`
- * names the flags that take a value, `booleans` those that do not; anything
- * else, a repeated flag or a missing value is a usage error (exit 64).
- * `-h` is `--help`; `--` ends the flags.
- */
-export function parseFlags(
-  argv: readonly string[],
-  valued: readonly string[],
-  booleans: readonly string[],
-): ParsedFlags {
-  const flags: Record<string, string | true> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === "-h") {
-      flags["help"] = true;
-      continue;
-    }
-    if (!arg.startsWith("--") || arg === "--") {
-      if (arg.startsWith("-") && arg !== "-") {
-        throw new BuildError(BUILD_EXIT.usage, `unknown flag '${arg}'`);
-      }
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if (name in flags) throw new BuildError(BUILD_EXIT.usage, `flag --${name} given twice`);
-    if (valued.includes(name)) {
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        i++;
-      }
-      if (value === undefined || value === "") {
-        throw new BuildError(BUILD_EXIT.usage, `flag --${name} needs a value`);
-      }
-      flags[name] = value;
-    } else if (booleans.includes(name)) {
-      if (eq >= 0) throw new BuildError(BUILD_EXIT.usage, `flag --${name} takes no value`);
-      flags[name] = true;
-    } else {
-      throw new BuildError(BUILD_EXIT.usage, `unknown flag '--${name}'`);
-    }
-  }
-  return { flags, positional };
-}
 
 /** A parsed Go version: numbers (major, minor, patch) and a pre-release rank. */
 interface GoVersionParts {
@@ -185,11 +122,6 @@ export interface ModDownload {
   readonly error?: string;
 }
 
-/** Joins a multi-line message (Go indents continuation lines with a tab) into one line. */
-export function oneLine(message: string): string {
-  return message.trim().split(/\s*\n\s*/).join("; ");
-}
-
 /**
  * Parses the output of `go mod download -json MODULE@VERSION`: one JSON
  * object (or several, concatenated; the first is used). `undefined` if there
@@ -231,18 +163,21 @@ export function parseModDownload(stdout: string): ModDownload | undefined {
   };
 }
 
+/** The flags that make a Go build reproducible: no paths, no VCS stamp, no build ID, stripped. */
+export const REPRODUCIBLE_FLAGS: readonly string[] = [
+  "-trimpath",
+  "-buildvcs=false",
+  "-ldflags=-s -w -buildid=",
+];
+
 /** The reproducible `go build` argv (without `go`) that writes package `pkg` to `out`. */
 export function goBuildArgs(out: string, pkg: string, modMod: boolean): string[] {
-  return [
-    "build",
-    ...(modMod ? ["-mod=mod"] : []),
-    "-trimpath",
-    "-buildvcs=false",
-    "-ldflags=-s -w -buildid=",
-    "-o",
-    out,
-    pkg,
-  ];
+  return ["build", ...(modMod ? ["-mod=mod"] : []), ...REPRODUCIBLE_FLAGS, "-o", out, pkg];
+}
+
+/** The reproducible `go install` argv (without `go`) of package `pkg` at `version`. */
+export function goInstallArgs(pkg: string, version: string): string[] {
+  return ["install", ...REPRODUCIBLE_FLAGS, `${pkg}@${version}`];
 }
 
 /** Options for {@linkcode goEnv}. */
@@ -255,63 +190,69 @@ export interface GoEnvOptions {
 
 /**
  * The environment overrides for go commands, given the user's environment
- * (which is otherwise passed through: GOPATH, GOBIN, GOPROXY, GOCACHE, …).
+ * (which is otherwise passed through: GOPATH, GOPROXY, GOCACHE, …).
  * GOTOOLCHAIN is always `local`, so Go never fetches another toolchain and
  * a too-old Go fails the same way everywhere.
  */
-export function goEnv(
-  userEnv: Readonly<Record<string, string>>,
-  opts: GoEnvOptions,
-): Record<string, string> {
+export function goEnv(userEnv: Env, opts: GoEnvOptions): Record<string, string> {
   const env: Record<string, string> = { GOTOOLCHAIN: "local" };
   const cgo = userEnv["CGO_ENABLED"];
   env["CGO_ENABLED"] = cgo !== undefined && cgo !== "" ? cgo : opts.cgo ? "1" : "0";
   if (opts.modMod) {
-    const kept = (userEnv["GOFLAGS"] ?? "").split(/\s+/).filter((f) =>
-      f !== "" && !/^--?mod=/.test(f)
-    );
+    const kept = withoutModFlag(userEnv["GOFLAGS"]);
     env["GOFLAGS"] = [...kept, "-mod=mod"].join(" ");
     env["GOWORK"] = "off";
   }
   return env;
 }
 
-/** The last `n` non-empty lines of text. */
-export function tailLines(text: string, n: number): string[] {
-  return text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "").slice(-n);
-}
-
-/** Resolves a user-given path against `base` (the directory the user ran the task from). */
-export function absolute(path: string, base: string): string {
-  return isAbsolute(path) ? path : resolve(base, path);
+function withoutModFlag(goflags: string | undefined): string[] {
+  return (goflags ?? "").split(/\s+/).filter((f) => f !== "" && !/^--?mod=/.test(f));
 }
 
 /**
- * The directory the user ran the command from: `deno task` runs scripts in
- * the project root and says where it was started in INIT_CWD.
+ * The environment overrides for `go install PKG@VERSION` into `gobin`:
+ * {@linkcode goEnv}'s, plus GOBIN, GOWORK=off and the user's GOFLAGS without
+ * a `-mod=` flag (which `go install …@version` does not take).
  */
-export function userCwd(env: Readonly<Record<string, string>>, cwd: string): string {
-  const init = env["INIT_CWD"];
-  return init !== undefined && init !== "" ? init : cwd;
+export function goInstallEnv(userEnv: Env, gobin: string, cgo: boolean): Record<string, string> {
+  return {
+    ...goEnv(userEnv, { cgo, modMod: false }),
+    GOFLAGS: withoutModFlag(userEnv["GOFLAGS"]).join(" "),
+    GOWORK: "off",
+    GOBIN: gobin,
+  };
 }
 
-/** parsd's data dir as the build scripts see it: `--data-dir`, else PARS_DATA_DIR, else ~/.pars. */
-export function dataDirFor(
-  flag: string | undefined,
-  env: Readonly<Record<string, string>>,
-  base: string,
-): string {
-  const fromEnv = env["PARS_DATA_DIR"];
-  if (flag !== undefined) return absolute(flag, base);
-  if (fromEnv !== undefined && fromEnv !== "") return absolute(fromEnv, base);
-  return join(homeDir(env), ".pars");
-}
+/**
+ * Lines of Go's output that say a module could not be fetched (refused,
+ * unknown, unreachable, lookups disabled) rather than that the code failed
+ * to build.
+ */
+const UNAVAILABLE_PATTERNS: readonly RegExp[] = [
+  /reading (?:https?|file):\/\//,
+  /\b(?:403 Forbidden|404 Not Found|410 Gone)\b/,
+  /dial tcp|no such host|i\/o timeout|connection refused|network is unreachable/,
+  /TLS handshake timeout|Could not resolve host|unable to access/,
+  /module lookup disabled by GOPROXY=off/,
+  /unknown revision|invalid version|no matching versions/,
+  /cannot find module providing package/,
+  /requires go >= /,
+];
 
-/** The home directory from HOME (or USERPROFILE on Windows). */
-export function homeDir(env: Readonly<Record<string, string>>): string {
-  const home = env["HOME"] || env["USERPROFILE"];
-  if (!home) throw new BuildError(BUILD_EXIT.usage, "HOME is not set; give paths explicitly");
-  return home;
+/**
+ * Why a failed go command failed, judged from its output: `unavailable`
+ * with the line that says so (without Go's `go: ` prefix) when a module
+ * could not be fetched, else `failed`. Pure.
+ */
+export function goFailure(output: string): { kind: "unavailable"; reason: string } | {
+  kind: "failed";
+} {
+  const lines = tailLines(output, 200);
+  const hit = lines.findLast((l) => UNAVAILABLE_PATTERNS.some((p) => p.test(l)));
+  return hit === undefined
+    ? { kind: "failed" }
+    : { kind: "unavailable", reason: hit.trim().replace(/^go: /, "") };
 }
 
 // ---------------------------------------------------------------------------
@@ -324,44 +265,51 @@ export interface GoResult {
   readonly stderr: string;
 }
 
-const NO_GO = "go not found on PATH; install Go " + MIN_GO_HINT +
-  " or newer from https://go.dev/dl/ (or your package manager) and put its bin dir on PATH";
+/** Options of {@linkcode runGo}. */
+export interface RunGoOptions {
+  readonly cwd: string;
+  /** Overrides added to the inherited environment. */
+  readonly env: Record<string, string>;
+  readonly timeoutMs?: number;
+}
 
-/** Runs `go <args>` with output captured; no `go` on PATH is a {@linkcode BuildError} (127). */
+/**
+ * Runs `go <args>` with output captured.
+ *
+ * @throws {ScriptError} (127) {@linkcode NO_GO} when there is no `go` on PATH.
+ */
 export async function runGo(
+  run: Runner,
   args: readonly string[],
-  opts: { cwd: string; env: Record<string, string> },
+  opts: RunGoOptions,
 ): Promise<GoResult> {
-  let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("go", {
-      args: [...args],
+    const r = await run({
+      cmd: "go",
+      args,
       cwd: opts.cwd,
       env: opts.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new BuildError(BUILD_EXIT.noGo, NO_GO);
+    if (error instanceof CommandNotFoundError) {
+      throw new ScriptError(BUILD_EXIT.noGo, NO_GO, { cause: error });
+    }
     throw error;
-  }
-  runningGo.add(child);
-  try {
-    const out = await child.output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } finally {
-    runningGo.delete(child);
   }
 }
 
 /** The go on PATH's version, e.g. `go1.26.8` (from `go env GOVERSION`, run in `cwd`). */
-export async function goVersion(cwd: string, env: Record<string, string>): Promise<string> {
-  const r = await runGo(["env", "GOVERSION"], { cwd, env });
+export async function goVersion(
+  run: Runner,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<string> {
+  const r = await runGo(run, ["env", "GOVERSION"], { cwd, env });
   const v = r.stdout.trim();
   if (r.code !== 0 || v === "") {
-    throw new BuildError(
+    throw new ScriptError(
       BUILD_EXIT.software,
       `'go env GOVERSION' failed (exit ${r.code}): ${oneLine(r.stderr) || "no output"}`,
     );
@@ -371,30 +319,70 @@ export async function goVersion(cwd: string, env: Record<string, string>): Promi
 
 /**
  * Downloads `module@version` into the module cache with `go mod download
- * -json` (run in `cwd`, an empty directory). A refusal or unknown version is
- * a {@linkcode BuildError} (69) carrying Go's reason.
+ * -json` (run in `cwd`, an empty directory).
+ *
+ * @throws {ScriptError} (69) on a refusal or unknown version, carrying Go's reason.
  */
 export async function downloadModule(
+  run: Runner,
   module: string,
   version: string,
   cwd: string,
   env: Record<string, string>,
 ): Promise<ModDownload & { dir: string }> {
-  const r = await runGo(["mod", "download", "-json", `${module}@${version}`], { cwd, env });
+  const r = await runGo(run, ["mod", "download", "-json", `${module}@${version}`], { cwd, env });
   const m = parseModDownload(r.stdout);
   if (m?.error !== undefined || r.code !== 0 || m?.dir === undefined) {
     const raw = m?.error ?? (oneLine(r.stderr) || `go mod download exited with ${r.code}`);
     const why = stripPrefix(stripPrefix(raw, `${module}@${version}: `), `module ${module}: `);
-    throw new BuildError(
-      BUILD_EXIT.unavailable,
-      `cannot download ${module}@${version}: ${why}`,
-    );
+    throw new ScriptError(BUILD_EXIT.unavailable, `cannot download ${module}@${version}: ${why}`);
   }
   return { ...m, dir: m.dir };
 }
 
 function stripPrefix(s: string, prefix: string): string {
   return s.startsWith(prefix) ? s.slice(prefix.length) : s;
+}
+
+/** What {@linkcode probeModule} found out about a module version. */
+export type ModuleProbe =
+  | { readonly state: "served"; readonly version: string }
+  | { readonly state: "unavailable"; readonly reason: string }
+  | { readonly state: "no-go"; readonly reason: string };
+
+/**
+ * Asks the Go module proxy (cheaply: `go list -m -json`, no download of the
+ * module's zip) whether `module@version` is served. Tests use it to know
+ * which world they are in before they decide what to assert.
+ */
+export async function probeModule(
+  run: Runner,
+  module: string,
+  version: string,
+  timeoutMs = 60_000,
+): Promise<ModuleProbe> {
+  return await withTempDir("parsd-probe-", async (cwd) => {
+    const env = { GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod", GOWORK: "off" };
+    let r: GoResult;
+    try {
+      r = await runGo(run, ["list", "-m", "-json", `${module}@${version}`], {
+        cwd,
+        env,
+        timeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof ScriptError && error.exitCode === BUILD_EXIT.noGo) {
+        return { state: "no-go", reason: error.message };
+      }
+      throw error;
+    }
+    if (r.code === 0) {
+      const m = parseModDownload(r.stdout);
+      return { state: "served", version: m?.version ?? version };
+    }
+    const why = oneLine(r.stderr) || `go list exited with ${r.code}`;
+    return { state: "unavailable", reason: `${module}@${version}: ${why}` };
+  });
 }
 
 /** Copies a directory tree, making the copy writable by its owner (the module cache is read-only). */
@@ -414,75 +402,29 @@ export async function copyTree(src: string, dst: string): Promise<void> {
   }
 }
 
-/** Reads the `go` directive of `<dir>/go.mod`; a missing go.mod is a {@linkcode BuildError} (66). */
+/**
+ * Reads the `go` directive of `<dir>/go.mod`.
+ *
+ * @throws {ScriptError} (66) when there is no go.mod.
+ */
 export async function readGoDirective(dir: string): Promise<string | undefined> {
   const goMod = join(dir, "go.mod");
   try {
     return parseGoDirective(await Deno.readTextFile(goMod));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new BuildError(BUILD_EXIT.noInput, `${dir} has no go.mod; is it a Go module checkout?`);
+      throw new ScriptError(
+        BUILD_EXIT.noInput,
+        `${dir} has no go.mod; is it a Go module checkout?`,
+        { cause: error },
+      );
     }
     throw error;
   }
 }
 
-/** Creates `dir` (and missing parents) with mode 0700; failure is a {@linkcode BuildError} (73). */
-export async function ensureDir(dir: string): Promise<void> {
-  try {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    if (error instanceof Deno.errors.AlreadyExists) return;
-    throw new BuildError(
-      BUILD_EXIT.cantCreate,
-      `cannot create ${dir}: ${(error as Error).message}`,
-    );
-  }
-}
-
-/** Paths to delete if the user interrupts a build (SIGINT/SIGTERM). */
-const pendingCleanup = new Set<string>();
-/** go commands running now, stopped (and waited for) on an interrupt. */
-const runningGo = new Set<Deno.ChildProcess>();
-
-function removeSyncQuiet(path: string): void {
-  try {
-    Deno.removeSync(path, { recursive: true });
-  } catch {
-    // already gone
-  }
-}
-
-/**
- * Runs `fn` with SIGINT/SIGTERM handlers that stop the running go command,
- * delete every temporary path registered while it runs, then exit 130/143. Without it an interrupted
- * build would leave a dot-named temporary beside the output.
- */
-export async function withInterruptCleanup<T>(fn: () => Promise<T>): Promise<T> {
-  if (Deno.build.os === "windows") return await fn();
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const h = async () => {
-      // Stop go first, so that it cannot write the temporary output after it is removed.
-      await Promise.all([...runningGo].map(async (c) => {
-        try {
-          c.kill(sig);
-        } catch {
-          // already exited
-        }
-        await c.status;
-      }));
-      for (const p of pendingCleanup) removeSyncQuiet(p);
-      Deno.exit(sig === "SIGINT" ? 130 : 143);
-    };
-    Deno.addSignalListener(sig, h);
-    return [sig, h] as const;
-  });
-  try {
-    return await fn();
-  } finally {
-    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
-  }
-}
+// ---------------------------------------------------------------------------
+// Building one package: buildGoBinary and its steps
 
 /** What to build with {@linkcode buildGoBinary}. */
 export interface BuildRequest {
@@ -500,10 +442,6 @@ export interface BuildRequest {
   readonly module?: string;
   /** … at this version (a tag, pseudo-version or commit). */
   readonly version?: string;
-  /** The user's environment, passed through to Go. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Progress notes (to stderr). */
-  readonly note: (line: string) => void;
 }
 
 /** What {@linkcode buildGoBinary} produced. */
@@ -519,123 +457,144 @@ export interface BuildResult {
   readonly version?: string;
 }
 
+/** The source tree a build runs in. */
+interface BuildSource {
+  /** The module root (holds go.mod). */
+  readonly root: string;
+  /** Where it came from, for messages: the checkout dir or `module@version`. */
+  readonly from: string;
+  /** The resolved module version (module mode only). */
+  readonly version?: string;
+}
+
+/** The Go setup shared by the steps of one build. */
+interface GoSetup {
+  /** The toolchain, e.g. `go1.26.8`. */
+  readonly go: string;
+  /** The go commands' environment overrides. */
+  readonly env: Record<string, string>;
+  /** A scratch directory removed after the build. */
+  readonly work: string;
+}
+
 /**
- * Builds one Go package into `out`: checks Go, downloads the module (module
- * mode) and copies it to a writable temporary dir, checks the module's `go`
- * directive against the toolchain, runs the reproducible `go build` into a
- * dot-named temporary beside `out`, then chmod 0755 and renames it into
- * place. On any failure `out` is left as it was and temporaries are removed.
+ * Builds one Go package into `req.out`, in named steps: check the checkout
+ * (if any), find Go, fetch the source, check the module's `go` directive,
+ * compile into a dot-named temporary beside `out` and rename it into place
+ * (0755), then hash it. On any failure `out` is left as it was and
+ * temporaries are removed.
  *
- * @throws {BuildError} with the exit code and message to report.
+ * @throws {ScriptError} with the exit code and message to report.
  */
-export async function buildGoBinary(req: BuildRequest): Promise<BuildResult> {
+export async function buildGoBinary(sys: ScriptSystem, req: BuildRequest): Promise<BuildResult> {
   const started = performance.now();
-  const work = await Deno.makeTempDir({ prefix: "parsd-build-" });
-  pendingCleanup.add(work);
+  const env = goEnv(sys.env, { cgo: req.cgo, modMod: req.srcDir === undefined });
+  return await withTempDir("parsd-build-", async (work) => {
+    if (req.srcDir !== undefined) await checkSourceDir(req.srcDir);
+    const setup: GoSetup = { go: await goVersion(sys.run, work, env), env, work };
+    const source = await fetchSource(sys, req, setup);
+    await checkGoDirective(source, setup.go);
+    await compileInto(sys, req, source, setup);
+    return await describeBuild(req.out, started, setup.go, source.version);
+  });
+}
+
+/** Step: a `--src` checkout must be a directory with a go.mod (else 66). */
+async function checkSourceDir(srcDir: string): Promise<void> {
+  const st = await Deno.stat(srcDir).catch(() => undefined);
+  if (!st?.isDirectory) {
+    throw new ScriptError(
+      BUILD_EXIT.noInput,
+      `source dir ${srcDir} does not exist or is not a directory`,
+    );
+  }
+  await readGoDirective(srcDir);
+}
+
+/** Step: the checkout as it is, or the module downloaded and copied to a writable dir. */
+async function fetchSource(
+  sys: ScriptSystem,
+  req: BuildRequest,
+  setup: GoSetup,
+): Promise<BuildSource> {
+  if (req.srcDir !== undefined) return { root: req.srcDir, from: req.srcDir };
+  if (req.module === undefined || req.version === undefined) {
+    throw new ScriptError(BUILD_EXIT.usage, "give a source dir or a module and version");
+  }
+  sys.err(`downloading ${req.module}@${req.version} with ${setup.go} …`);
+  const m = await downloadModule(sys.run, req.module, req.version, setup.work, setup.env);
+  const root = join(setup.work, "src");
+  await copyTree(m.dir, root);
+  return { root, from: `${req.module}@${m.version}`, version: m.version };
+}
+
+/** Step: the module's `go` line must not ask for a newer Go than the one on PATH (else 69). */
+async function checkGoDirective(source: BuildSource, go: string): Promise<void> {
+  const need = await readGoDirective(source.root);
+  if (need === undefined) return;
+  const why = goTooOld(go, need, join(source.from, "go.mod"));
+  if (why !== undefined) throw new ScriptError(BUILD_EXIT.unavailable, why);
+}
+
+/** Step: the reproducible `go build`, into a temporary renamed over `req.out` (70 with Go's tail). */
+async function compileInto(
+  sys: ScriptSystem,
+  req: BuildRequest,
+  source: BuildSource,
+  setup: GoSetup,
+): Promise<void> {
+  await ensureDir(dirname(req.out));
+  const modMod = req.srcDir === undefined;
+  sys.err(
+    `building ${req.what} (${req.pkg} in ${source.from}) with ${setup.go}, ` +
+      `CGO_ENABLED=${setup.env["CGO_ENABLED"]} …`,
+  );
+  await produceAtomically(req.out, 0o755, async (tmp) => {
+    const r = await runGo(sys.run, goBuildArgs(tmp, req.pkg, modMod), {
+      cwd: source.root,
+      env: setup.env,
+    });
+    if (r.code !== 0) throw goFailedError(`building ${req.what} failed: go build`, r);
+  });
+}
+
+/** A go command that failed (70), with Go's last lines as details. */
+export function goFailedError(what: string, r: GoResult): ScriptError {
+  const tail = tailLines(r.stderr + "\n" + r.stdout, TAIL_LINES);
+  return new ScriptError(
+    BUILD_EXIT.software,
+    `${what} exited with ${r.code}` +
+      (tail.length > 0 ? ` (last ${tail.length} lines of Go's output above)` : ""),
+    { details: tail.map((l) => `  ${l}`) },
+  );
+}
+
+/** Step: hash and measure the result. */
+async function describeBuild(
+  out: string,
+  started: number,
+  go: string,
+  version: string | undefined,
+): Promise<BuildResult> {
   try {
-    const modMod = req.srcDir === undefined;
-    const env = goEnv(req.env, { cgo: req.cgo, modMod });
-    if (req.srcDir !== undefined) {
-      const st = await Deno.stat(req.srcDir).catch(() => undefined);
-      if (!st?.isDirectory) {
-        throw new BuildError(
-          BUILD_EXIT.noInput,
-          `source dir ${req.srcDir} does not exist or is not a directory`,
-        );
-      }
-      await readGoDirective(req.srcDir);
-    }
-    const have = await goVersion(work, env);
-
-    let root: string;
-    let version: string | undefined;
-    if (req.srcDir !== undefined) {
-      root = req.srcDir;
-    } else {
-      if (req.module === undefined || req.version === undefined) {
-        throw new BuildError(BUILD_EXIT.usage, "give a source dir or a module and version");
-      }
-      req.note(`downloading ${req.module}@${req.version} with ${have} …`);
-      const m = await downloadModule(req.module, req.version, work, env);
-      version = m.version;
-      root = join(work, "src");
-      await copyTree(m.dir, root);
-    }
-
-    const from = req.srcDir ?? `${req.module}@${version}`;
-    const need = await readGoDirective(root);
-    if (need !== undefined) {
-      const why = goTooOld(have, need, join(from, "go.mod"));
-      if (why !== undefined) throw new BuildError(BUILD_EXIT.unavailable, why);
-    }
-
-    await ensureDir(dirname(req.out));
-    const tmp = tempSibling(req.out);
-    pendingCleanup.add(tmp);
-    try {
-      const cgo = env["CGO_ENABLED"];
-      req.note(`building ${req.what} (${req.pkg} in ${from}) with ${have}, CGO_ENABLED=${cgo} …`);
-      const r = await runGo(goBuildArgs(tmp, req.pkg, modMod), { cwd: root, env });
-      if (r.code !== 0) {
-        const tail = tailLines(r.stderr + "\n" + r.stdout, TAIL_LINES);
-        throw new BuildError(
-          BUILD_EXIT.software,
-          `building ${req.what} failed: go build exited with ${r.code}` +
-            (tail.length > 0 ? ` (last ${tail.length} lines of Go's output above)` : ""),
-          tail.map((l) => `  ${l}`),
-        );
-      }
-      try {
-        await Deno.chmod(tmp, 0o755);
-        await Deno.rename(tmp, req.out);
-      } catch (error) {
-        throw new BuildError(
-          BUILD_EXIT.cantCreate,
-          `cannot put the build at ${req.out}: ${(error as Error).message}`,
-        );
-      }
-    } finally {
-      await Deno.remove(tmp).catch(() => {});
-      pendingCleanup.delete(tmp);
-    }
-    const sha256 = await sha256File(req.out);
-    const size = (await Deno.stat(req.out)).size;
+    const sha256 = await sha256File(out);
+    const size = (await Deno.stat(out)).size;
     return {
-      out: req.out,
+      out,
       sha256,
       size,
       seconds: (performance.now() - started) / 1000,
-      goVersion: have,
+      goVersion: go,
       ...(version !== undefined ? { version } : {}),
     };
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
-    pendingCleanup.delete(work);
+  } catch (error) {
+    throw new ScriptError(EXIT.failure, `cannot read the build ${out}: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
 }
 
 /** The `built …` line: `built <what> <out> sha256 <hex> (<size> bytes, <secs> s)`. */
 export function builtLine(what: string, r: BuildResult): string {
   return `built ${what} ${r.out} sha256 ${r.sha256} (${r.size} bytes, ${r.seconds.toFixed(1)} s)`;
-}
-
-/** Prints a {@linkcode BuildError} (details, then `build: error: …`) and returns its exit code. */
-export function reportError(error: unknown, err: (line: string) => void): number {
-  if (error instanceof BuildError) {
-    for (const d of error.details) err(d);
-    err(`build: error: ${error.message}`);
-    return error.exitCode;
-  }
-  err(`build: error: ${(error as Error)?.stack ?? String(error)}`);
-  return 1;
-}
-
-/** Writes a line to stderr. */
-export function eprint(line: string): void {
-  Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
-}
-
-/** A file name safe for a version string (`v1.22.18` stays, `/` and such become `_`). */
-export function safeName(s: string): string {
-  return basename(s.replace(/[^A-Za-z0-9._+-]/g, "_")) || "_";
 }

@@ -7,6 +7,10 @@
  *
  * The Go build cache is the user's (only added to); module downloads go to a
  * temporary GOMODCACHE that is cleaned with `go clean -modcache`.
+ *
+ * The real-proxy tests first ask the proxy (cheaply, `go list -m`) which
+ * world they are in, then assert one definite outcome; the test for the
+ * other world is reported as ignored, with the reason in its name.
  */
 
 import assert from "node:assert/strict";
@@ -17,25 +21,31 @@ import {
   compareGoVersions,
   goBuildArgs,
   goEnv,
+  goFailure,
+  goInstallArgs,
+  goInstallEnv,
   goTooOld,
-  parseFlags,
+  type ModuleProbe,
   parseGoDirective,
   parseModDownload,
-  tailLines,
+  probeModule,
 } from "../scripts/go_build.ts";
 import {
   parsePluginArgs,
   pinArgs,
+  pinTargetFrom,
   PLUGIN_SOURCES,
   SESSIONVM_VERSION,
 } from "../scripts/build_plugin.ts";
 import {
   cachedLuxdPath,
+  LUXD_MODULE,
   LUXD_VERSIONS,
   parseLuxdArgs,
   shortReason,
   summarizeFailures,
 } from "../scripts/build_luxd.ts";
+import { spawnCapture } from "../scripts/kit.ts";
 
 const BUILD_PLUGIN = fileURLToPath(new URL("../scripts/build_plugin.ts", import.meta.url));
 const BUILD_LUXD = fileURLToPath(new URL("../scripts/build_luxd.ts", import.meta.url));
@@ -135,7 +145,7 @@ Deno.test("parseModDownload reads Dir and joins Go's multi-line Error", () => {
   assert.equal(parseModDownload("go: no output\n"), undefined);
 });
 
-Deno.test("goBuildArgs and goEnv: reproducible flags, local toolchain, user env respected", () => {
+Deno.test("goBuildArgs, goInstallArgs and their env: reproducible flags, local toolchain", () => {
   assert.deepEqual(goBuildArgs("/o/.x.tmp", "./plugin", false), [
     "build",
     "-trimpath",
@@ -159,7 +169,56 @@ Deno.test("goBuildArgs and goEnv: reproducible flags, local toolchain, user env 
       GOWORK: "off",
     },
   );
-  assert.deepEqual(tailLines("a\n\nb\nc\n", 2), ["b", "c"]);
+  assert.deepEqual(goInstallArgs("example.com/m/main", "v1.2.3"), [
+    "install",
+    "-trimpath",
+    "-buildvcs=false",
+    "-ldflags=-s -w -buildid=",
+    "example.com/m/main@v1.2.3",
+  ]);
+  assert.deepEqual(goInstallEnv({ GOFLAGS: "-mod=vendor -trimpath" }, "/c/bin", true), {
+    GOTOOLCHAIN: "local",
+    CGO_ENABLED: "1",
+    GOFLAGS: "-trimpath",
+    GOWORK: "off",
+    GOBIN: "/c/bin",
+  });
+});
+
+Deno.test("goFailure tells a module Go could not fetch from code that did not build", async (t) => {
+  const unavailable: [string, string][] = [
+    [
+      "go: github.com/luxfi/node/main@v1.22.18: reading https://proxy.golang.org/github.com/luxfi/node/@v/v1.22.18.info: 403 Forbidden\n\tserver response: This module version is not available.",
+      "github.com/luxfi/node/main@v1.22.18: reading https://proxy.golang.org/github.com/luxfi/node/@v/v1.22.18.info: 403 Forbidden",
+    ],
+    [
+      'go: downloading x v1\ngo: example.com/m@v1: Get "https://proxy.golang.org/x/@v/v1.info": dial tcp: lookup proxy.golang.org: no such host',
+      'example.com/m@v1: Get "https://proxy.golang.org/x/@v/v1.info": dial tcp: lookup proxy.golang.org: no such host',
+    ],
+    [
+      "go: example.com/m/main@v1: module lookup disabled by GOPROXY=off",
+      "example.com/m/main@v1: module lookup disabled by GOPROXY=off",
+    ],
+    [
+      "go: example.com/m/main@v9: example.com/m/main@v9: reading file:///p/example.com/m/@v/v9.info: no such file or directory",
+      "example.com/m/main@v9: example.com/m/main@v9: reading file:///p/example.com/m/@v/v9.info: no such file or directory",
+    ],
+    [
+      "go: example.com/m@v1 requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)",
+      "example.com/m@v1 requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)",
+    ],
+  ];
+  for (const [output, reason] of unavailable) {
+    await t.step(reason.slice(0, 60), () => {
+      assert.deepEqual(goFailure(output), { kind: "unavailable", reason });
+    });
+  }
+  await t.step("a compile error is a failed build", () => {
+    assert.deepEqual(
+      goFailure("# example.com/m/main\nmain.go:3:2: undefined: fmt\n"),
+      { kind: "failed" },
+    );
+  });
 });
 
 Deno.test("parsePluginArgs: defaults, paths and usage errors", () => {
@@ -180,14 +239,15 @@ Deno.test("parsePluginArgs: defaults, paths and usage errors", () => {
   assert.equal(e.out, "/cwd/dd/bin/evm");
   assert.equal(e.srcDir, "/cwd/s");
   assert.equal(e.pin, false);
-  assert.deepEqual(pinArgs(e, "/repo").slice(0, 5), [
+  assert.deepEqual(e.pinTarget, { dataDir: "/cwd/dd" });
+  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(0, 5), [
     "run",
     "-P=parsd",
     "--no-prompt",
     "--config",
     "/repo/deno.json",
   ]);
-  assert.deepEqual(pinArgs(e, "/repo").slice(5), [
+  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(5), [
     "/repo/main.ts",
     "plugins",
     "pin",
@@ -209,18 +269,37 @@ Deno.test("parsePluginArgs: defaults, paths and usage errors", () => {
   ) {
     assert.throws(() => parsePluginArgs(bad, env, "/"), { exitCode: 64 }, bad.join(" "));
   }
-  assert.throws(() => parseFlags(["--a", "1", "--a", "2"], ["a"], []), { exitCode: 64 });
+});
+
+Deno.test("pinTargetFrom: parsd pins into the data dir and config the user meant", () => {
+  const env = { HOME: "/home/u" };
+  assert.deepEqual(pinTargetFrom({}, env, "/cwd"), {});
+  // parsd runs from the repo root, so a relative PARS_DATA_DIR is resolved here, not there.
+  assert.deepEqual(
+    pinTargetFrom({}, { ...env, PARS_DATA_DIR: "data", PARS_CONFIG: "~/c.json" }, "/cwd"),
+    { dataDir: "/cwd/data", config: "/home/u/c.json" },
+  );
+  assert.deepEqual(
+    pinTargetFrom({ dataDir: "~/p", config: "c.json" }, { ...env, PARS_DATA_DIR: "/x" }, "/cwd"),
+    { dataDir: "/home/u/p", config: "/cwd/c.json" },
+  );
+  const o = parsePluginArgs(["sessionvm"], { ...env, PARS_DATA_DIR: "~/p" }, "/cwd");
+  assert.ok(o !== "help");
+  assert.equal(o.out, "/home/u/p/bin/sessionvm");
+  assert.deepEqual(o.pinTarget, { dataDir: "/home/u/p" });
 });
 
 Deno.test("build_luxd helpers: versions, cache path, failure summary", () => {
-  const o = parseLuxdArgs([], "/cwd");
+  const o = parseLuxdArgs([], {}, "/cwd");
   assert.ok(o !== "help");
   assert.deepEqual(o.versions, LUXD_VERSIONS);
-  const v = parseLuxdArgs(["--version", "v1.13.5", "--out", "l"], "/cwd");
+  const v = parseLuxdArgs(["--version", "v1.13.5", "--out", "l"], {}, "/cwd");
   assert.ok(v !== "help");
   assert.deepEqual(v.versions, ["v1.13.5"]);
   assert.equal(v.out, "/cwd/l");
-  assert.throws(() => parseLuxdArgs(["--version", "v1", "--src", "d"], "/"), { exitCode: 64 });
+  assert.throws(() => parseLuxdArgs(["--version", "v1", "--src", "d"], {}, "/"), {
+    exitCode: 64,
+  });
   assert.equal(cachedLuxdPath({ HOME: "/h" }, "v1.22.18"), "/h/.cache/parsd/luxd-v1.22.18/luxd");
   assert.equal(
     cachedLuxdPath({ HOME: "/h", XDG_CACHE_HOME: "/x" }, "a/b"),
@@ -374,7 +453,11 @@ Deno.test("no go on PATH: 127 and how to install Go", async () => {
 Deno.test("unknown plugin or flag: 64", async () => {
   const r = await run(BUILD_PLUGIN, ["sessionvmx"]);
   assert.equal(r.code, 64);
-  assert.match(r.stderr, /^build: error: unknown plugin 'sessionvmx'; expected sessionvm or evm$/m);
+  assert.equal(
+    r.stderr,
+    "build: error: unknown plugin 'sessionvmx'; expected sessionvm or evm\n" +
+      "build: run with --help for usage\n",
+  );
   const f = await run(BUILD_PLUGIN, ["evm", "--frobnicate"]);
   assert.equal(f.code, 64);
   assert.match(f.stderr, /unknown flag '--frobnicate'/);
@@ -523,26 +606,71 @@ Deno.test("module mode through a file:// GOPROXY: download, copy out of the cach
   });
 });
 
-Deno.test("real module proxy: SessionVM at the pinned version (skipped if refused)", async () => {
-  await withTemp(async (tmp) => {
-    const out = join(tmp, "sessionvm");
-    const r = await run(BUILD_PLUGIN, ["sessionvm", "--out", out, "--no-pin"], {
-      GOMODCACHE: join(tmp, "modcache"),
-    });
-    try {
-      if (r.code === 0) {
+// ---------------------------------------------------------------------------
+// The real module proxy: which world are we in?
+
+/** A test name that says why it is ignored, when it is. */
+function named(name: string, probe: ModuleProbe, runsWhen: ModuleProbe["state"]): string {
+  if (probe.state === runsWhen) return name;
+  const why = probe.state === "served"
+    ? "the proxy serves it"
+    : probe.reason.length > 140
+    ? probe.reason.slice(0, 140) + "…"
+    : probe.reason;
+  return `${name} [skipped: ${why}]`;
+}
+
+const SESSIONVM = PLUGIN_SOURCES.sessionvm;
+const sessionvmProbe = await probeModule(spawnCapture, SESSIONVM.module, SESSIONVM.version, 30_000);
+
+Deno.test({
+  name: named(
+    "real module proxy serves SessionVM: it builds at the pinned version",
+    sessionvmProbe,
+    "served",
+  ),
+  ignore: sessionvmProbe.state !== "served",
+  async fn() {
+    await withTemp(async (tmp) => {
+      const out = join(tmp, "sessionvm");
+      try {
+        const r = await run(BUILD_PLUGIN, ["sessionvm", "--out", out, "--no-pin"], {
+          GOMODCACHE: join(tmp, "modcache"),
+        });
+        assert.equal(r.code, 0, r.stderr);
         assert.equal(BUILT.exec(r.stdout)![3], await shaOf(out));
-        return;
+      } finally {
+        await cleanModCache(join(tmp, "modcache"));
       }
-      assert.equal(r.code, 69, r.stderr);
-      const line = r.stderr.split("\n").find((l) => l.startsWith("build: error: ")) ?? "";
-      assert.match(line, /^build: error: cannot download github\.com\/luxfi\/session@\S+: \S/);
-      assert.equal(await exists(out), false);
-      console.log(`skipped: real SessionVM build: ${line.slice("build: error: ".length)}`);
-    } finally {
-      await cleanModCache(join(tmp, "modcache"));
-    }
-  });
+    });
+  },
+});
+
+Deno.test({
+  name: named(
+    "real module proxy refuses SessionVM: exit 69 with Go's reason",
+    sessionvmProbe,
+    "unavailable",
+  ),
+  ignore: sessionvmProbe.state !== "unavailable",
+  async fn() {
+    await withTemp(async (tmp) => {
+      const out = join(tmp, "sessionvm");
+      try {
+        const r = await run(BUILD_PLUGIN, ["sessionvm", "--out", out, "--no-pin"], {
+          GOMODCACHE: join(tmp, "modcache"),
+        });
+        assert.equal(r.code, 69, r.stderr);
+        assert.match(
+          r.stderr,
+          /^build: error: cannot download github\.com\/luxfi\/session@\S+: \S.*$/m,
+        );
+        assert.equal(await exists(out), false);
+      } finally {
+        await cleanModCache(join(tmp, "modcache"));
+      }
+    });
+  },
 });
 
 // ---------------------------------------------------------------------------
@@ -587,30 +715,26 @@ Deno.test("build:luxd reuses a cached build without Go's network", async () => {
   });
 });
 
-Deno.test("real module proxy: luxd at the pinned versions (skipped if refused)", async () => {
-  await withTemp(async (tmp) => {
-    // Ask the proxy first (cheap): a served luxd would take minutes to build here.
-    const probe = await new Deno.Command("go", {
-      args: ["list", "-m", "-json", `github.com/luxfi/node@${LUXD_VERSIONS[0]}`],
-      env: { GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
-      cwd: tmp,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (probe.code === 0) {
-      console.log(
-        `skipped: real luxd build: the proxy serves github.com/luxfi/node@${
-          LUXD_VERSIONS[0]
-        }; building it takes minutes, run 'deno task build:luxd'`,
+const luxdProbe = await probeModule(spawnCapture, LUXD_MODULE, LUXD_VERSIONS[0]!, 30_000);
+
+Deno.test({
+  name: named(
+    "real module proxy refuses luxd: every pinned version is tried, then exit 69",
+    luxdProbe,
+    "unavailable",
+  ),
+  // Where the proxy serves luxd, building it takes minutes: run 'deno task build:luxd'.
+  ignore: luxdProbe.state !== "unavailable",
+  async fn() {
+    await withTemp(async (tmp) => {
+      const r = await run(BUILD_LUXD, [], { XDG_CACHE_HOME: tmp });
+      assert.equal(r.code, 69, r.stderr);
+      const tried = r.stderr.split("\n").flatMap((l) =>
+        /^build: luxd (\S+): cannot download /.exec(l)?.[1] ?? []
       );
-      return;
-    }
-    const r = await run(BUILD_LUXD, [], { XDG_CACHE_HOME: tmp });
-    assert.equal(r.code, 69, r.stderr);
-    const lines = r.stderr.split("\n").filter((l) => l.startsWith("build: luxd "));
-    assert.equal(lines.length, LUXD_VERSIONS.length, r.stderr);
-    const last = r.stderr.split("\n").find((l) => l.startsWith("build: error: ")) ?? "";
-    assert.match(last, /^build: error: no luxd version could be built/);
-    console.log(`skipped: real luxd build: ${last.slice("build: error: ".length)}`);
-  });
+      assert.deepEqual(tried, LUXD_VERSIONS, r.stderr);
+      assert.match(r.stderr, /^build: error: no luxd version could be built \(tried /m);
+      assert.equal(await exists(join(tmp, "parsd")), false);
+    });
+  },
 });

@@ -11,7 +11,6 @@ import { join } from "node:path";
 import {
   compileArgs,
   type CompileDeps,
-  CompileError,
   CompileExit,
   denortCachePath,
   denortUrl,
@@ -21,12 +20,10 @@ import {
   parseCompileArgs,
   PERMISSION_SET,
   probeUrl,
-  REPO_ROOT,
-  sha256sumsText,
   SUMS_FILE,
-  tailLines,
   TARGETS,
 } from "../scripts/compile.ts";
+import { REPO_ROOT, ScriptError, sha256sumsText, tailLines } from "../scripts/kit.ts";
 import { statFacts } from "../lib/files.ts";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "compile.ts");
@@ -38,6 +35,7 @@ async function runScript(args: string[], env: Record<string, string>, cwd = REPO
     args: ["run", "--allow-all", SCRIPT, ...args],
     cwd,
     env: {
+      INIT_CWD: "",
       DENORT_BIN: "",
       PARSD_DENORT_BASE_URL: "",
       PARSD_COMPILE_PROBE_TIMEOUT_MS: "",
@@ -68,9 +66,10 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 interface FakeRun {
+  readonly cmd: string;
   readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Record<string, string>;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
 }
 
 /** Deps whose `deno compile` writes a small file per target, failing for `failOn`. */
@@ -79,24 +78,47 @@ function fakeDeps(env: Record<string, string>, failOn?: string) {
   const out: string[] = [];
   const err: string[] = [];
   const deps: CompileDeps = {
-    env: (name) => env[name],
-    cwd: () => REPO_ROOT,
+    env,
+    cwd: REPO_ROOT,
+    denoPath: "/fake/deno",
     denoVersion: "9.9.9",
     denoDir: () => Promise.resolve(undefined),
     fetch: () => Promise.resolve(new Response(null, { status: 200 })),
-    async runDeno(args, opts) {
-      runs.push({ args, cwd: opts.cwd, env: opts.env });
+    async run(req) {
+      const args = req.args ?? [];
+      runs.push({ cmd: req.cmd, args, cwd: req.cwd, env: req.env });
       const target = args[args.indexOf("--target") + 1] ?? "";
+      const ok = { code: 0, signal: null, stdout: "", stderr: "", timedOut: false };
       if (target === failOn) {
-        return { code: 1, timedOut: false, output: "line 1\nline 2\n\x1b[31merror\x1b[0m: boom\n" };
+        return {
+          ...ok,
+          code: 1,
+          stdout: "line 1\n",
+          stderr: "line 2\n\x1b[31merror\x1b[0m: boom\n",
+        };
       }
       await Deno.writeTextFile(args[args.indexOf("--output") + 1] ?? "", `binary for ${target}`);
-      return { code: 0, timedOut: false, output: "" };
+      return ok;
     },
     out: (line) => out.push(line),
     err: (line) => err.push(line),
+    onInterrupt: () => () => {},
   };
   return { deps, runs, out, err };
+}
+
+/** The targets deno itself accepts for `deno compile --target`, from its own error message. */
+async function denoCompileTargets(): Promise<string[]> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["compile", "--target", "parsd-no-such-target", "main.ts"],
+    cwd: REPO_ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const m = /possible values: ([^\n]+)/.exec(new TextDecoder().decode(r.stderr));
+  assert.ok(m, "deno compile did not list its targets");
+  return m[1]!.split(",").map((t) => t.trim());
 }
 
 Deno.test("builds all five targets by default, in a fixed order", () => {
@@ -107,8 +129,22 @@ Deno.test("builds all five targets by default, in a fixed order", () => {
     "aarch64-apple-darwin",
     "x86_64-pc-windows-msvc",
   ]);
-  assert.deepEqual(parseCompileArgs([]).targets, TARGETS);
   assert.equal(parseCompileArgs([]).out, undefined);
+});
+
+Deno.test("every target is one deno compile accepts (deno's own list, not ours)", async () => {
+  const accepted = await denoCompileTargets();
+  assert.ok(accepted.length >= 5, accepted.join(", "));
+  for (const t of TARGETS) assert.ok(accepted.includes(t), `deno compile does not accept ${t}`);
+});
+
+Deno.test("the README's 'Single binaries' section lists exactly the targets built", async () => {
+  const readme = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
+  const section = /^## Single binaries\n([\s\S]*?)^## /m.exec(readme)?.[1];
+  assert.ok(section !== undefined, "README has no 'Single binaries' section");
+  const first = section.split(/\n\n/)[0]!;
+  const listed = new Set(first.match(/\b(?:x86_64|aarch64)-[a-z0-9]+-[a-z0-9]+(?:-[a-z0-9]+)?\b/g));
+  assert.deepEqual([...listed].sort(), [...TARGETS].sort());
 });
 
 Deno.test("--target picks a subset: repeatable, comma-separated, de-duplicated", () => {
@@ -138,7 +174,7 @@ Deno.test("unknown targets, options and missing values are usage errors (exit 64
   ) {
     assert.throws(
       () => parseCompileArgs(argv),
-      (e) => e instanceof CompileError && e.exitCode === CompileExit.usage,
+      (e) => e instanceof ScriptError && e.exitCode === CompileExit.usage,
       argv.join(" "),
     );
   }
@@ -147,13 +183,13 @@ Deno.test("unknown targets, options and missing values are usage errors (exit 64
   });
 });
 
-Deno.test("the script rejects an unknown target with one line and exit 64", async () => {
+Deno.test("the script rejects an unknown target with one error line, the hint, exit 64", async () => {
   const r = await runScript(["--target", "riscv64-unknown-linux-gnu"], {});
   assert.equal(r.code, 64);
   assert.equal(
     r.stderr,
     `compile: error: unknown target 'riscv64-unknown-linux-gnu'; expected one of ` +
-      `${TARGETS.join(", ")}\n`,
+      `${TARGETS.join(", ")}\ncompile: run with --help for usage\n`,
   );
 });
 
@@ -300,6 +336,7 @@ Deno.test("DENORT_BIN with several targets selected exits 64 and asks for --targ
   assert.deepEqual(fake.err, [
     "compile: error: DENORT_BIN is one denort binary but 5 targets are selected; " +
     "pick the one it is for with --target",
+    "compile: run with --help for usage",
   ]);
   assert.equal(fake.runs.length, 0);
 });
@@ -310,7 +347,7 @@ Deno.test("every target is built from the repo root, then SHA256SUMS lists them 
     const fake = fakeDeps({});
     assert.equal(await main(["--out", out], fake.deps), 0, fake.err.join("\n"));
     assert.deepEqual(fake.runs.map((r) => r.args), TARGETS.map((t) => compileArgs(t, out)));
-    assert.ok(fake.runs.every((r) => r.cwd === REPO_ROOT));
+    assert.ok(fake.runs.every((r) => r.cwd === REPO_ROOT && r.cmd === "/fake/deno"));
     const expected = TARGETS.map((t) =>
       `${sha256Hex(new TextEncoder().encode(`binary for ${t}`))}  ${outputName(t)}`
     )
@@ -376,15 +413,18 @@ Deno.test("a real deno compile (deno itself as DENORT_BIN) bakes in -P=parsd and
     }
 
     // The binary's embedded metadata carries deno.json's permission set and no prompting.
+    type Grant = boolean | string[] | undefined;
     const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json"))) as {
-      permissions: Record<string, { env?: string[]; sys?: string[] }>;
+      permissions: Record<string, Record<"env" | "sys" | "net" | "ffi", Grant>>;
     };
     const set = config.permissions[PERMISSION_SET];
+    assert.ok(set !== undefined);
+    // deno compile embeds a list as the list, `true` as [] (all), and `false` or nothing as null.
+    const embedded = (g: Grant) => Array.isArray(g) ? g : g === true ? [] : null;
     const meta = embeddedPermissions(await Deno.readFile(binary));
-    assert.deepEqual(meta["allow_env"], set?.env);
-    assert.deepEqual(meta["allow_sys"], set?.sys);
-    assert.equal(meta["allow_net"], null);
-    assert.equal(meta["allow_ffi"], null);
+    for (const kind of ["env", "sys", "net", "ffi"] as const) {
+      assert.deepEqual(meta[`allow_${kind}`], embedded(set[kind]), `allow_${kind}`);
+    }
     assert.equal(meta["prompt"], false);
   } finally {
     await Deno.remove(work, { recursive: true });
