@@ -29,7 +29,6 @@ import type { System } from "./system.ts";
 import {
   deserialiseFlagSet,
   type LuxdFlagSet,
-  parseNofileHardLimit,
   parsePluginVersion,
   probeLuxd,
   type ProbeResult,
@@ -344,12 +343,12 @@ async function pluginFacts(
   return { ...v, rpcchainvm, registrable, versionLine };
 }
 
-/** The hard limit on open files, where it can be read. */
+/**
+ * The hard limit on open files (RLIMIT_NOFILE), which luxd inherits. Asked of
+ * `/bin/sh -c 'ulimit -Hn'` (POSIX): Deno lets no program read
+ * `/proc/self/limits` without --allow-all.
+ */
 export async function hardNofileLimit(sys: System): Promise<number | "unlimited" | undefined> {
-  if (sys.os === "linux") {
-    const text = await sys.readText("/proc/self/limits").catch(() => undefined);
-    return text === undefined ? undefined : parseNofileHardLimit(text);
-  }
   if (sys.os === "windows") return undefined;
   const out = await sys.output("/bin/sh", ["-c", "ulimit -Hn"], 2000);
   const word = out?.stdout.trim();
@@ -389,6 +388,7 @@ export async function gatherFacts(
   holdsLock: boolean,
 ): Promise<NodeFacts> {
   const env = envOf(sys);
+  const nofile = hardNofileLimit(sys);
   const l = layout(s.dataDir);
   const search = searchEnvs(env);
   const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));
@@ -435,7 +435,7 @@ export async function gatherFacts(
     staking,
     strays,
     plugins,
-    nofile: await hardNofileLimit(sys),
+    nofile: await nofile,
     ports: { http, staking: staking_ },
     runningPid: holdsLock ? null : await runningInstance(sys, l),
   };
@@ -443,8 +443,8 @@ export async function gatherFacts(
 
 /** The pid of a parsd holding the data dir's lock, `undefined` if none is running. */
 export async function runningInstance(sys: System, l: Layout): Promise<number | undefined> {
-  if (!(await sys.stat(l.lockFile).catch(() => undefined))) return undefined;
-  const held = await sys.lock(l.lockFile).catch(() => undefined);
+  if (!(await sys.stat(l.dataDir).catch(() => undefined))?.isDirectory) return undefined;
+  const held = await sys.lock(l.dataDir, l.pidFile).catch(() => undefined);
   if (held === undefined) return undefined;
   if ("release" in held) {
     held.release();

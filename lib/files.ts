@@ -176,15 +176,31 @@ export async function readTextFile(
         `is ${info.size} bytes, more than the ${maxBytes} parsd reads`,
       );
     }
-    const bytes = new Uint8Array(info.size);
+    // Read to EOF, not to the stat size: /proc files say 0 bytes.
+    const chunks: Uint8Array[] = [];
     let n = 0;
-    while (n < bytes.length) {
-      const got = await file.read(bytes.subarray(n));
+    while (true) {
+      const buf = new Uint8Array(Math.min(Math.max(info.size - n, 0) || 65536, maxBytes + 1 - n));
+      const got = await file.read(buf);
       if (got === null) break;
+      chunks.push(buf.subarray(0, got));
       n += got;
+      if (n > maxBytes) {
+        throw new FileAccessError(
+          path,
+          "too-large",
+          `is larger than the ${maxBytes} bytes parsd reads`,
+        );
+      }
+    }
+    const bytes = new Uint8Array(n);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
     }
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n));
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch (error) {
       throw new FileAccessError(path, "not-utf8", "is not UTF-8 text", { cause: error });
     }

@@ -22,8 +22,8 @@ export interface Layout {
   readonly verifyCache: string;
   /** Where `deno task build:*` puts plugins it builds (outside `plugins/`). */
   readonly binDir: string;
-  /** The lock a running parsd holds (one parsd per data dir). */
-  readonly lockFile: string;
+  /** The pid of the parsd holding the data dir's lock (one parsd per data dir). */
+  readonly pidFile: string;
   /** luxd's `--chain-config-dir`, used only for a chain config too large for the command line. */
   readonly chainConfigDir: string;
   /** luxd's log dir (its default under the data dir). */
@@ -43,7 +43,7 @@ export function layout(dataDir: string): Layout {
     signerKey: join(stakingDir, "signer.key"),
     verifyCache: join(dataDir, "verify-cache.json"),
     binDir: join(dataDir, "bin"),
-    lockFile: join(dataDir, "parsd.lock"),
+    pidFile: join(dataDir, "parsd.pid"),
     chainConfigDir: join(dataDir, "configs", "chains"),
     logDir: join(dataDir, "logs"),
   };

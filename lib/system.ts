@@ -61,7 +61,9 @@ export interface FileSystem {
 }
 
 /** A held lock, or who holds it. */
-export type LockResult = { release(): void } | { heldBy: number | undefined };
+export type LockResult = { announce(): Promise<void>; release(): void } | {
+  heldBy: number | undefined;
+};
 
 /** Everything parsd asks of the OS. */
 export interface System extends FileSystem {
@@ -85,8 +87,8 @@ export interface System extends FileSystem {
   readonly signals: SignalSource;
   /** Revokes every permission parsd holds; returns each one's state afterwards. */
   dropPermissions(): Promise<Record<string, string>>;
-  /** Takes the exclusive lock at `path` without waiting, writing our pid into it. */
-  lock(path: string): Promise<LockResult>;
+  /** Takes the exclusive lock on directory `dir` without waiting; `pidFile` names the holder. */
+  lock(dir: string, pidFile: string): Promise<LockResult>;
   /** Whether `host:port` can be bound now (`true`), else why not. */
   canBind(host: string, port: number): Promise<true | string>;
   /** HTTP to the node's API on loopback. */
@@ -173,7 +175,7 @@ export const denoSystem: System = {
     }
     return states;
   },
-  lock: async (path) => (await import("./lock.ts")).acquireLock(path, Deno.pid),
+  lock: async (dir, pidFile) => (await import("./lock.ts")).acquireLock(dir, pidFile, Deno.pid),
   canBind: async (host, port) => (await import("./ports.ts")).canBind(host, port),
   fetch: (url, init) => fetch(url, init),
 };

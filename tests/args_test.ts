@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "../lib/args.ts";
+import { luxdFlagName, managedCollisions, parseArgs } from "../lib/args.ts";
 import { UsageError } from "../lib/errors.ts";
 
 Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", async (t) => {
@@ -33,11 +33,42 @@ Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", asyn
     assert.equal(parseArgs(["-h"]).command, "help");
     assert.equal(parseArgs(["--version"]).command, "version");
   });
+  await t.step("--help asks for help on the command it follows", () => {
+    const cases: [string[], string][] = [
+      [["plugins", "--help"], "plugins"],
+      [["init", "-h"], "init"],
+      [["--help"], "run"],
+      [["vmid", "--help", "name"], "vmid"],
+    ];
+    for (const [argv, command] of cases) {
+      assert.deepEqual(parseArgs(argv), {
+        command: "help",
+        positionals: [command],
+        flags: {},
+        passthrough: [],
+      });
+    }
+  });
+  await t.step("'help COMMAND' names the command as a positional", () => {
+    const a = parseArgs(["help", "status"]);
+    assert.deepEqual([a.command, a.positionals], ["help", ["status"]]);
+  });
+  await t.step("a command takes only its own flags", () => {
+    assert.deepEqual(parseArgs(["status", "--json", "--http-port=1"]).flags, {
+      json: true,
+      "http-port": "1",
+    });
+    assert.deepEqual(parseArgs(["plugins", "pin", "--from", "SUMS", "--replace"]).flags, {
+      from: "SUMS",
+      replace: true,
+    });
+    assert.deepEqual(parseArgs(["vmid", "sessionvm"]).positionals, ["sessionvm"]);
+  });
 });
 
 Deno.test("parseArgs() rejects bad command lines with a message naming the input", async (t) => {
   const cases: [string[], RegExp][] = [
-    [["frobnicate"], /unknown subcommand 'frobnicate'/],
+    [["frobnicate"], /unknown command 'frobnicate'; expected one of run, init/],
     [["--plugin-dir=/x"], /--plugin-dir.*--data-dir/],
     [["--", "--network-id=5"], /parsd manages --network-id/],
     [["--chain-config-content", "e30="], /chains\.evm/],
@@ -48,6 +79,12 @@ Deno.test("parseArgs() rejects bad command lines with a message naming the input
     [["--dry-run=maybe"], /--dry-run is a switch/],
     [["init", "--log-level=debug"], /unknown flag '--log-level' for 'parsd init'/],
     [["run", "stray"], /unexpected argument 'stray'/],
+    [["init", "--dry-run"], /--dry-run is not an option of 'parsd init'; it is for 'parsd run'/],
+    [["vmid", "--luxd", "x"], /--luxd is not an option of 'parsd vmid'; it is for 'parsd run'/],
+    [["version", "--dry-run"], /--dry-run is not an option of 'parsd version'/],
+    [["status", "--dry-run"], /--dry-run is not an option of 'parsd status'/],
+    [["run", "--json"], /--json is not an option of 'parsd run'; it is for 'parsd status'/],
+    [["init", "--", "--log-level=debug"], /'parsd init' takes no luxd flags/],
   ];
   for (const [argv, message] of cases) {
     await t.step(argv.join(" "), () => {
@@ -64,4 +101,33 @@ Deno.test("parseArgs() reports every problem at once", () => {
     () => parseArgs(["--plugin-dir=/a", "--db-dir=/b"]),
     (e: unknown) => e instanceof UsageError && e.problems.length === 2,
   );
+  // A value flag the command does not take swallows its value: one problem, not two.
+  assert.throws(
+    () => parseArgs(["vmid", "--luxd", "x", "--dry-run"]),
+    (e: unknown) => e instanceof UsageError && e.problems.length === 2,
+  );
+});
+
+Deno.test("luxdFlagName() names the flag in a luxd token", async (t) => {
+  const cases: [string, string | undefined][] = [
+    ["--log-level=info", "log-level"],
+    ["--dev", "dev"],
+    ["-dev", "dev"],
+    ["--", undefined],
+    ["word", undefined],
+  ];
+  for (const [token, name] of cases) {
+    await t.step(token, () => assert.equal(luxdFlagName(token), name));
+  }
+});
+
+Deno.test("managedCollisions() names each managed flag with its origin and the fix", () => {
+  assert.deepEqual(managedCollisions(["--log-level=info", "--dev"], "x"), []);
+  const problems = managedCollisions(
+    ["--db-dir=/b", "--http-port", "1"],
+    "config.json 'luxd-args'",
+  );
+  assert.equal(problems.length, 2);
+  assert.match(problems[0]!, /^config\.json 'luxd-args' '--db-dir=\/b': parsd manages --db-dir/);
+  assert.match(problems[1]!, /--http-port.*use parsd's --http-port/);
 });

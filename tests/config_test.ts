@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type ConfigFacts,
-  lineColumn,
-  nearestKey,
-  parseDuration,
-  parseNetworkId,
-  parsePort,
-  resolveSettings,
-} from "../lib/config.ts";
-import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
+import { type ConfigFacts, lineColumn, locateConfig, resolveSettings } from "../lib/config.ts";
+import { ConfigError, ExitCode, NoInputError, UsageError } from "../lib/errors.ts";
 
 function facts(
   flags: Record<string, string | boolean> = {},
@@ -24,9 +16,16 @@ Deno.test("resolveSettings() applies Pars defaults", () => {
   assert.equal(s.stakingPort, 9659);
   assert.equal(s.dataDir, "/home/v/.pars");
   assert.equal(s.configPath, "/home/v/.pars/config.json");
+  assert.equal(s.configFound, false);
   assert.equal(s.shutdownGraceMs, 30_000);
   assert.equal(s.verify, "cache");
+  assert.equal(s.trustUnpinned, false);
+  assert.deepEqual(s.allowVmFailure, []);
+  assert.equal(s.trackAllChains, true);
+  assert.equal(s.warpApi, true);
+  assert.equal(s.luxd, undefined);
   assert.equal(s.chains.evm.id, "C");
+  assert.equal(s.chains.sessionvm.id, "S");
   assert.deepEqual(s.precompiles, {
     "ml-dsa-65": "0x0601",
     "ml-kem-768": "0x0603",
@@ -41,6 +40,7 @@ Deno.test("resolveSettings() takes flags over env over config.json over defaults
   await t.step("config over defaults", () => {
     const s = resolveSettings(facts(), file);
     assert.deepEqual([s.networkId, s.httpPort, s.stakingPort], [7072, 1000, 1001]);
+    assert.equal(s.configFound, true);
   });
   await t.step("env over config", () => {
     const s = resolveSettings(
@@ -55,6 +55,10 @@ Deno.test("resolveSettings() takes flags over env over config.json over defaults
       file,
     );
     assert.deepEqual([s.networkId, s.httpPort], [7070, 3000]);
+  });
+  await t.step("an empty env variable counts as unset", () => {
+    const s = resolveSettings(facts({}, { PARS_HTTP_PORT: "" }), file);
+    assert.equal(s.httpPort, 1000);
   });
   await t.step("data dir and config path from flag, env, default", () => {
     assert.equal(resolveSettings(facts({ "data-dir": "rel" }), undefined).dataDir, "/work/rel");
@@ -74,6 +78,70 @@ Deno.test("resolveSettings() takes flags over env over config.json over defaults
     const flag = facts({ "evm-plugin": "/f" }, { PARS_EVM_PLUGIN: "/e" });
     assert.deepEqual(resolveSettings(flag, cfg).plugins.evm, { path: "/f", pathSource: "flag" });
   });
+  await t.step("allow-vm-failure: flag over config, default none", () => {
+    const cfg = JSON.stringify({ "allow-vm-failure": ["sessionvm"] });
+    assert.deepEqual(resolveSettings(facts(), cfg).allowVmFailure, ["sessionvm"]);
+    assert.deepEqual(
+      resolveSettings(facts({ "allow-vm-failure": "evm,sessionvm" }), cfg).allowVmFailure,
+      ["evm", "sessionvm"],
+    );
+  });
+});
+
+Deno.test("locateConfig() finds the config from --config, PARS_CONFIG or the data dir", async (t) => {
+  const cases: [string, ConfigFacts, { configPath: string; named: boolean; dataDir?: string }][] = [
+    ["default", facts(), { configPath: "/home/v/.pars/config.json", named: false }],
+    [
+      "--data-dir",
+      facts({ "data-dir": "/d" }),
+      { configPath: "/d/config.json", named: false, dataDir: "/d" },
+    ],
+    ["--config, relative to cwd", facts({ config: "c.json" }), {
+      configPath: "/work/c.json",
+      named: true,
+    }],
+    ["PARS_CONFIG with ~", facts({}, { PARS_CONFIG: "~/c.json" }), {
+      configPath: "/home/v/c.json",
+      named: true,
+    }],
+    ["--config over PARS_CONFIG", facts({ config: "/f.json" }, { PARS_CONFIG: "/e.json" }), {
+      configPath: "/f.json",
+      named: true,
+    }],
+  ];
+  for (const [name, f, expected] of cases) {
+    await t.step(name, () => assert.deepEqual(locateConfig(f), expected));
+  }
+});
+
+Deno.test("resolveSettings() refuses a config named by --config or PARS_CONFIG that does not exist", async (t) => {
+  const cases: [string, ConfigFacts][] = [
+    ["--config", facts({ config: "/nowhere/c.json" })],
+    ["PARS_CONFIG", facts({}, { PARS_CONFIG: "/nowhere/c.json" })],
+  ];
+  for (const [name, f] of cases) {
+    await t.step(name, () => {
+      assert.throws(
+        () => resolveSettings(f, undefined),
+        (e: unknown) =>
+          e instanceof NoInputError && e.exitCode === ExitCode.noInput &&
+          /\/nowhere\/c\.json .*does not exist.*parsd init --config/.test(e.message),
+      );
+    });
+    await t.step(`${name}, when the command may create it (init)`, () => {
+      const s = resolveSettings(f, undefined, { mayCreateConfig: true });
+      assert.equal(s.configPath, "/nowhere/c.json");
+      assert.equal(s.configFound, false);
+    });
+  }
+  await t.step("the default config may be missing", () => {
+    assert.equal(resolveSettings(facts(), undefined).configFound, false);
+  });
+});
+
+Deno.test("resolveSettings() accepts a config.json that starts with a UTF-8 BOM", () => {
+  const s = resolveSettings(facts(), "\uFEFF" + JSON.stringify({ "http-port": 1234 }));
+  assert.equal(s.httpPort, 1234);
 });
 
 Deno.test("resolveSettings() reports every config problem at once, naming key and value", () => {
@@ -118,6 +186,7 @@ Deno.test("resolveSettings() makes bad flag values usage errors", async (t) => {
     [{ "staking-port": "x1" }, /--staking-port "x1"/],
     [{ "http-port": "9659" }, /both 9659; give them different values/],
     [{ verify: "some" }, /--verify "some": must be 'cache' or 'full'/],
+    [{ "allow-vm-failure": "evm,geth" }, /--allow-vm-failure "evm,geth": must name plugins/],
   ];
   for (const [flags, message] of cases) {
     await t.step(JSON.stringify(flags), () => {
@@ -129,6 +198,14 @@ Deno.test("resolveSettings() makes bad flag values usage errors", async (t) => {
   }
 });
 
+Deno.test("resolveSettings() makes bad env values config errors", () => {
+  assert.throws(
+    () => resolveSettings(facts({}, { PARS_SHUTDOWN_GRACE: "soon" }), undefined),
+    (e: unknown) =>
+      e instanceof ConfigError && /PARS_SHUTDOWN_GRACE "soon": must be a duration/.test(e.message),
+  );
+});
+
 Deno.test("resolveSettings() rejects managed flags in luxd-args", () => {
   assert.throws(
     () => resolveSettings(facts(), JSON.stringify({ "luxd-args": ["--plugin-dir=/x"] })),
@@ -136,30 +213,20 @@ Deno.test("resolveSettings() rejects managed flags in luxd-args", () => {
   );
 });
 
-Deno.test("value parsers", async (t) => {
-  await t.step("network ids", () => {
-    assert.equal(parseNetworkId("devnet"), 7072);
-    assert.equal(parseNetworkId("12345"), 12345);
-    assert.equal(typeof parseNetworkId("4294967296"), "string");
-    assert.equal(typeof parseNetworkId(0), "string");
-    assert.equal(typeof parseNetworkId(1.5), "string");
-  });
-  await t.step("ports", () => {
-    assert.equal(parsePort("65535"), 65535);
-    assert.equal(typeof parsePort("65536"), "string");
-    assert.equal(typeof parsePort(80.5), "string");
-  });
-  await t.step("durations", () => {
-    assert.equal(parseDuration("1m30s"), 90_000);
-    assert.equal(parseDuration("500ms"), 500);
-    assert.equal(parseDuration(2), 2000);
-    assert.equal(parseDuration("10"), 10_000);
-    assert.equal(typeof parseDuration("1x"), "string");
-    assert.equal(typeof parseDuration("0s"), "string");
-  });
-  await t.step("nearest key and line/column", () => {
-    assert.equal(nearestKey("htp-port", ["http-port", "staking-port"]), "http-port");
-    assert.equal(nearestKey("zzzzzz", ["http-port"]), undefined);
-    assert.deepEqual(lineColumn("ab\ncd", 4), { line: 2, column: 2 });
-  });
+Deno.test("resolveSettings() asks for --flag=value when luxd-args holds a bare word", () => {
+  assert.throws(
+    () => resolveSettings(facts(), JSON.stringify({ "luxd-args": ["--log-level", "info"] })),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /'luxd-args': 'info' is not a flag; .*"--log-level=info"/.test(e.message),
+  );
+  assert.deepEqual(
+    resolveSettings(facts(), JSON.stringify({ "luxd-args": ["--log-level=info"] })).luxdArgs,
+    ["--log-level=info"],
+  );
+});
+
+Deno.test("lineColumn() gives 1-based line and column of an offset", () => {
+  assert.deepEqual(lineColumn("ab\ncd", 4), { line: 2, column: 2 });
+  assert.deepEqual(lineColumn("ab", 0), { line: 1, column: 1 });
 });

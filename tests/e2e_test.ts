@@ -46,7 +46,7 @@ Deno.test("parsd run gives luxd exactly the dry-run plan's args and returns luxd
     const dry = await parsd(["--dry-run", "--log-level=info"], { env: n.env });
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout);
-    assert.equal(plan.luxd, n.luxd);
+    assert.equal(plan.luxd.path, n.luxd);
     assert.deepEqual(
       plan.plugins.map((
         p: { name: string; vmid: string; source: string; sha256: string; link: string },
@@ -275,12 +275,12 @@ const BAD: BadCase[] = [
     code: 78,
     message: /unknown key 'stakingport'; did you mean 'staking-port'\?/,
   },
-  { name: "unknown subcommand", args: ["strat"], code: 64, message: /unknown subcommand 'strat'/ },
+  { name: "unknown subcommand", args: ["strat"], code: 64, message: /unknown command 'strat'/ },
   {
     name: "tampered plugin",
     setup: (n) => Deno.writeTextFile(n.evm, "#!/bin/sh\necho tampered\n"),
     code: 65,
-    message: /plugin evm: sha256 mismatch: expected [0-9a-f]{64}, got [0-9a-f]{64}/,
+    message: /plugin evm: .* changed since it was pinned: sha256 [0-9a-f]{64}, pinned [0-9a-f]{64}/,
   },
   {
     name: "unpinned plugins",
@@ -372,13 +372,13 @@ Deno.test("a tampered plugin is refused even after a cached verification, links 
     await new Promise((r) => setTimeout(r, 2100)); // let the plugins' ctimes settle (racy-clean rule)
     assert.equal((await parsd([], { env: n.env })).code, 0);
     const cache = JSON.parse(await Deno.readTextFile(join(n.dataDir, "verify-cache.json")));
-    assert.deepEqual(Object.keys(cache).sort(), [n.evm, n.sessionvm].sort());
+    assert.deepEqual(Object.keys(cache).sort(), [n.evm, n.luxd, n.sessionvm].sort());
     const links = await snapshot(join(n.dataDir, "plugins"));
     await Deno.remove(n.record);
     await Deno.writeTextFile(n.evm, "#!/bin/sh\n# fake evm plugin\nexit 1\n"); // same size
     const r = await parsd([], { env: n.env });
     assert.equal(r.code, 65);
-    assert.match(r.stderr, /sha256 mismatch/);
+    assert.match(r.stderr, /changed since it was pinned/);
     assert.equal(await n.recordText(), undefined);
     assert.deepEqual(await snapshot(join(n.dataDir, "plugins")), links);
   });
@@ -426,7 +426,7 @@ Deno.test("parsd doctor: one line per check, exit 0 only when ready, starts noth
     ) {
       assert.match(ready.stdout, new RegExp(`^ok\\s+${check}\\b`, "m"), check);
     }
-    assert.match(ready.stdout, /node\/1\.22\.18/);
+    assert.match(ready.stdout, /luxd 1\.22\.18, rpcchainvm 43; flags from probe/);
     // The fake plugins are shell scripts, not rpcchainvm plugins: warned about, but not failing.
     assert.match(
       ready.stdout,
@@ -436,8 +436,8 @@ Deno.test("parsd doctor: one line per check, exit 0 only when ready, starts noth
     await n.pin();
     const rpc = await parsd(["doctor"], { env: n.env });
     assert.equal(rpc.code, 0);
-    assert.doesNotMatch(rpc.stdout, /^warn\s+plugin evm\b/m);
-    assert.match(rpc.stdout, /^warn\s+plugin sessionvm\b/m);
+    assert.doesNotMatch(rpc.stdout, /^warn\s+plugin evm\s+.*never mentions/m);
+    assert.match(rpc.stdout, /^warn\s+plugin sessionvm\s+.*never mentions/m);
     await Deno.mkdir(join(n.dataDir, "plugins"));
     await Deno.writeTextFile(join(n.dataDir, "plugins", "notes.txt"), "x");
     const broken = await parsd(["doctor"], { env: { ...n.env, PARS_LUXD: "/no/luxd" } });
@@ -475,7 +475,7 @@ Deno.test("parsd plugins pin, verify and list", async (t) => {
       await Deno.writeTextFile(n.sessionvm, "changed");
       const bad = await parsd(["plugins", "verify"], { env: n.env });
       assert.equal(bad.code, 65);
-      assert.match(bad.stderr, /plugin sessionvm: sha256 mismatch/);
+      assert.match(bad.stderr, /plugin sessionvm: .* changed since it was pinned/);
     });
     await t.step("list shows vmid, rule, size, sha256, pin and link state", async () => {
       const r = await parsd(["plugins", "list"], { env: n.env });
@@ -496,10 +496,28 @@ Deno.test("parsd plugins pin, verify and list", async (t) => {
         sums,
         `${h}  sessionvm-linux-amd64\n${"cd".repeat(32)}  parsd-x86_64-unknown-linux-gnu\n`,
       );
-      const r = await parsd(["plugins", "pin", "sessionvm", "--from", sums], { env: n.env });
+      // Without a named binary, the release's hash is pinned as is (it replaces a pin: --replace).
+      const { PARS_SESSIONVM_PLUGIN: _, ...unnamed } = n.env;
+      const r = await parsd(["plugins", "pin", "sessionvm", "--from", sums, "--replace"], {
+        env: unnamed,
+      });
       assert.equal(r.code, 0, r.stderr);
       const config = JSON.parse(await Deno.readTextFile(join(n.dataDir, "config.json")));
       assert.equal(config.plugins.sessionvm.sha256, h);
+      // A binary named by flag or env must be the one the sums describe.
+      const named = await parsd(["plugins", "pin", "sessionvm", "--from", sums, "--replace"], {
+        env: n.env,
+      });
+      assert.equal(named.code, 65);
+      assert.match(named.stderr, /has sha256 [0-9a-f]{64}, but .*SHA256SUMS line 1 says a{0}(ab)+/);
+      const real = sha256(await Deno.readFile(n.sessionvm));
+      await Deno.writeTextFile(sums, `${real}  sessionvm\n`);
+      const good = await parsd(["plugins", "pin", "sessionvm", "--from", sums, "--replace"], {
+        env: n.env,
+      });
+      assert.equal(good.code, 0, good.stderr);
+      const after = JSON.parse(await Deno.readTextFile(join(n.dataDir, "config.json")));
+      assert.deepEqual(after.plugins.sessionvm, { sha256: real, path: n.sessionvm });
       await Deno.writeTextFile(sums, "garbage line\n");
       const bad = await parsd(["plugins", "pin", "--from", sums], { env: n.env });
       assert.equal(bad.code, 78);

@@ -52,6 +52,8 @@ export interface FakeOptions {
   programs?: Record<string, Program>;
   /** The exit code a spawned luxd returns. */
   exitCode?: number;
+  /** The hard open-files limit `ulimit -Hn` reports (default 20000, as on the test machines). */
+  hardNofile?: number | "unlimited";
   /** Ports that cannot be bound. */
   busyPorts?: number[];
   /** A lock holder's pid: every lock attempt is refused. */
@@ -86,12 +88,19 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
         status: Promise.resolve({ code: o.exitCode ?? 0, signal: null }),
       };
     },
-    output: (path, args) => Promise.resolve(o.programs?.[path]?.(args)),
+    output: (path, args) =>
+      Promise.resolve(
+        path === "/bin/sh" && args.join(" ") === "-c ulimit -Hn"
+          ? { code: 0, stdout: `${o.hardNofile ?? 20000}\n`, stderr: "" }
+          : o.programs?.[path]?.(args),
+      ),
     signals: { add: () => {}, remove: () => {} },
     dropPermissions: () => Promise.resolve({}),
     lock: (): Promise<LockResult> =>
       Promise.resolve(
-        o.lockHeldBy !== undefined ? { heldBy: o.lockHeldBy } : { release: () => {} },
+        o.lockHeldBy !== undefined
+          ? { heldBy: o.lockHeldBy }
+          : { announce: () => Promise.resolve(), release: () => {} },
       ),
     canBind: (_host, port) => Promise.resolve(o.busyPorts?.includes(port) ? "in use" : true),
     fetch: o.fetch ?? (() => Promise.reject(new TypeError("connection refused"))),

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureLink, findStrays, linkState, registeredName } from "../lib/links.ts";
+import type { DirEntry } from "../lib/files.ts";
+import { denoFiles } from "../lib/system.ts";
 import { vmid } from "../lib/vmid.ts";
-import { CantCreateError } from "../lib/errors.ts";
+import { CantCreateError, ExitCode } from "../lib/errors.ts";
 import { withTempDir } from "./helpers.ts";
 
 const EVM = vmid("subnetevm");
@@ -16,70 +18,112 @@ Deno.test("ensureLink() creates, keeps, and atomically replaces stale and dangli
     await Deno.writeTextFile(a, "a");
     await Deno.writeTextFile(b, "b");
     const link = join(dir, EVM);
-    assert.equal(await ensureLink(link, a), "created");
+    assert.deepEqual(await linkState(denoFiles, link, a), { state: "missing" });
+    assert.equal(await ensureLink(denoFiles, link, a), "created");
     assert.equal(await Deno.readLink(link), a);
     assert.equal((await Deno.lstat(link)).isSymlink, true);
+    assert.deepEqual(await linkState(denoFiles, link, a), { state: "ok" });
     const ino = (await Deno.lstat(link)).ino;
-    assert.equal(await ensureLink(link, a), "unchanged");
+    assert.equal(await ensureLink(denoFiles, link, a), "unchanged");
     assert.equal((await Deno.lstat(link)).ino, ino, "an idempotent run must not touch the link");
-    assert.equal(await ensureLink(link, b), "replaced");
+    assert.equal(await ensureLink(denoFiles, link, b), "replaced");
     assert.equal(await Deno.readLink(link), b);
     await Deno.remove(b);
-    assert.deepEqual(await linkState(link, a), { state: "stale", current: b });
-    assert.equal(await ensureLink(link, a), "replaced");
+    assert.deepEqual(await linkState(denoFiles, link, a), { state: "stale", current: b });
+    assert.equal(await ensureLink(denoFiles, link, a), "replaced");
     assert.equal(await Deno.readLink(link), a);
     assert.deepEqual(listing(dir), [EVM, "a"].sort(), "no temporary link left behind");
   });
 });
 
-Deno.test("ensureLink() never deletes a regular file in the way", async () => {
+Deno.test("ensureLink() never deletes a regular file or directory in the way", async (t) => {
   await withTempDir(async (dir) => {
-    const link = join(dir, EVM);
-    await Deno.writeTextFile(link, "user's own binary");
-    await assert.rejects(
-      ensureLink(link, "/x"),
-      (e: unknown) => e instanceof CantCreateError && /regular file/.test(e.message),
-    );
-    assert.equal(await Deno.readTextFile(link), "user's own binary");
-    assert.deepEqual(listing(dir), [EVM]);
+    await t.step("regular file", async () => {
+      const link = join(dir, EVM);
+      await Deno.writeTextFile(link, "user's own binary");
+      assert.deepEqual(await linkState(denoFiles, link, "/x"), {
+        state: "blocked",
+        kind: "regular file",
+      });
+      await assert.rejects(
+        ensureLink(denoFiles, link, "/x"),
+        (e: unknown) =>
+          e instanceof CantCreateError && e.exitCode === ExitCode.cantCreate &&
+          /regular file parsd did not create; move it away/.test(e.message),
+      );
+      assert.equal(await Deno.readTextFile(link), "user's own binary");
+      assert.deepEqual(listing(dir), [EVM]);
+      await Deno.remove(link);
+    });
+    await t.step("directory", async () => {
+      const link = join(dir, EVM);
+      await Deno.mkdir(link);
+      await assert.rejects(
+        ensureLink(denoFiles, link, "/x"),
+        (e: unknown) => e instanceof CantCreateError && /is a directory/.test(e.message),
+      );
+      assert.equal((await Deno.lstat(link)).isDirectory, true);
+      assert.deepEqual(listing(dir), [EVM]);
+    });
   });
 });
 
 Deno.test("ensureLink() leaves no temporary link when the link cannot be made", async () => {
   await withTempDir(async (dir) => {
     const link = join(dir, "sub", EVM);
-    await assert.rejects(ensureLink(link, "/x"), CantCreateError);
+    await assert.rejects(ensureLink(denoFiles, link, "/x"), CantCreateError);
     assert.deepEqual(listing(dir), []);
   });
 });
 
-Deno.test("findStrays() flags names luxd would reject, skipping dirs and dot-names", async () => {
-  await withTempDir(async (dir) => {
-    for (
-      const name of [
-        EVM,
-        vmid("other"),
-        ".DS_Store",
-        ".tmp",
-        "README",
-        "notes.txt",
-        "SHA256SUMS",
-        `${EVM}.bak`,
-      ]
-    ) {
-      await Deno.writeTextFile(join(dir, name), "");
-    }
-    await Deno.mkdir(join(dir, "subdir"));
+Deno.test("findStrays() flags names luxd would reject, skipping dirs and dot-names", async (t) => {
+  const file = (name: string): DirEntry => ({
+    name,
+    isFile: true,
+    isDirectory: false,
+    isSymlink: false,
+  });
+  const names = [
+    EVM,
+    vmid("other"),
+    ".DS_Store",
+    ".tmp",
+    "README",
+    "notes.txt",
+    "SHA256SUMS",
+    `${EVM}.bak`,
+  ];
+  const expected = (dir: string) =>
+    [
+      join(dir, `${EVM}.bak`),
+      join(dir, "README"),
+      join(dir, "SHA256SUMS"),
+      join(dir, "notes.txt"),
+    ].sort();
+
+  await t.step("pure: from a listing", () => {
+    const entries = [
+      ...names.map(file),
+      { name: "subdir", isFile: false, isDirectory: true, isSymlink: false },
+      { name: "README-link", isFile: false, isDirectory: false, isSymlink: true },
+    ];
     assert.deepEqual(
-      await findStrays(dir, [EVM]),
-      [
-        join(dir, `${EVM}.bak`),
-        join(dir, "README"),
-        join(dir, "SHA256SUMS"),
-        join(dir, "notes.txt"),
-      ].sort(),
+      findStrays("/p", entries, [EVM]),
+      [...expected("/p"), "/p/README-link"].sort(),
     );
-    assert.deepEqual(await findStrays(join(dir, "missing"), [EVM]), []);
+    assert.deepEqual(findStrays("/p", [], [EVM]), []);
+    // `<VMID>.bak` shadows only a managed plugin; beside an unmanaged one it is luxd's business.
+    assert.deepEqual(findStrays("/p", [file(`${EVM}.bak`)], []), []);
+  });
+
+  await t.step("from a real directory listing", async () => {
+    await withTempDir(async (dir) => {
+      for (const name of names) await Deno.writeTextFile(join(dir, name), "");
+      await Deno.mkdir(join(dir, "subdir"));
+      assert.deepEqual(findStrays(dir, await denoFiles.readDir(dir), [EVM]), expected(dir));
+      const missing = join(dir, "missing");
+      assert.deepEqual(findStrays(missing, await denoFiles.readDir(missing), [EVM]), []);
+    });
   });
 });
 
@@ -87,4 +131,5 @@ Deno.test("registeredName() strips the extension as luxd does", () => {
   assert.equal(registeredName("a.so"), "a");
   assert.equal(registeredName(".DS_Store"), "");
   assert.equal(registeredName("plain"), "plain");
+  assert.equal(registeredName("a.b.c"), "a.b");
 });

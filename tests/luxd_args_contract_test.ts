@@ -1,24 +1,36 @@
 /**
- * Contract test: the argv parsd builds must be one luxd 1.22.18 accepts.
- * Checked against luxd's own flag specification, which parsd did not write.
+ * Contract test: the argv parsd builds must be one the luxd it runs
+ * accepts. Checked against data parsd did not write (see
+ * `tests/fixtures/luxd/PROVENANCE.md`): luxd 1.22.18's own flag
+ * specification, and the `--help` text of the real luxd 1.13.4.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { REPO } from "./helpers.ts";
 import { resolveSettings } from "../lib/config.ts";
 import { layout } from "../lib/layout.ts";
-import { buildLuxdArgs } from "../lib/luxd_args.ts";
+import { buildLuxdArgs, type LuxdDialect } from "../lib/luxd_args.ts";
 import { decodeChainConfigContent } from "../lib/chain_config.ts";
+import { parseLuxdHelp } from "../lib/luxd_probe.ts";
 
 interface FlagSpec {
   key: string;
   type: string;
+  default?: unknown;
   constraints?: { enum?: string[] };
 }
 
-const SPEC_PATH = join(REPO, "..", "shared", "luxd", "flags-spec-1.22.18.json");
-const spec = new Map(
-  (JSON.parse(Deno.readTextFileSync(SPEC_PATH)).flags as FlagSpec[]).map((f) => [f.key, f]),
+const fixture = (name: string) =>
+  Deno.readTextFileSync(new URL(`./fixtures/luxd/${name}`, import.meta.url));
+
+const specDoc = JSON.parse(fixture("flags-spec-1.22.18.json")) as {
+  node_version: string;
+  flags: FlagSpec[];
+};
+const spec: ReadonlyMap<string, FlagSpec> = new Map(specDoc.flags.map((f) => [f.key, f]));
+
+/** luxd 1.13.4's flags, as its `--help` lists them (one `      --name type` line each). */
+const HELP_1_13_4 = fixture("luxd-1.13.4-help.txt");
+const help1134: ReadonlyMap<string, FlagSpec> = new Map(
+  [...parseLuxdHelp(HELP_1_13_4)].map(([key, f]) => [key, { key, type: f.type }]),
 );
 
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$/;
@@ -57,7 +69,11 @@ function parses(f: FlagSpec, value: string | undefined): string | undefined {
   }
 }
 
-function checkArgv(argv: string[]): string[] {
+function checkArgv(
+  argv: string[],
+  flags: ReadonlyMap<string, FlagSpec> = spec,
+  luxd = "luxd 1.22.18",
+): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const token of argv) {
@@ -66,9 +82,9 @@ function checkArgv(argv: string[]): string[] {
       problems.push(`'${token}' is not in --key=value form`);
       continue;
     }
-    const f = spec.get(m[1]!);
+    const f = flags.get(m[1]!);
     if (!f) {
-      problems.push(`--${m[1]} is not a luxd 1.22.18 flag (luxd: couldn't configure flags)`);
+      problems.push(`--${m[1]} is not a ${luxd} flag (luxd: couldn't configure flags)`);
       continue;
     }
     if (seen.has(f.key)) problems.push(`--${f.key} given twice`);
@@ -88,8 +104,50 @@ const facts = (flags: Record<string, string> = {}) => ({
 const none = { tlsKey: false, tlsCert: false, signerKey: false };
 const all = { tlsKey: true, tlsCert: true, signerKey: true };
 
-Deno.test("luxd flag spec is present and complete", () => {
-  assert.equal(spec.size, 217);
+Deno.test("luxd 1.22.18's flag spec holds its 217 flags with their types", () => {
+  assert.equal(specDoc.node_version, "1.22.18");
+  assert.equal(specDoc.flags.length, 217);
+  assert.equal(spec.size, 217, "no flag is listed twice");
+  const types: [string, string][] = [
+    ["network-id", "string"],
+    ["data-dir", "string"],
+    ["plugin-dir", "string"],
+    ["db-dir", "string"],
+    ["http-port", "uint"],
+    ["staking-port", "uint"],
+    ["staking-tls-key-file", "string"],
+    ["staking-tls-cert-file", "string"],
+    ["staking-signer-key-file", "string"],
+    ["track-all-chains", "bool"],
+    ["track-chains", "string"],
+    ["fd-limit", "uint64"],
+    ["chain-config-content", "string"],
+    ["chain-config-dir", "string"],
+    ["log-level", "string"],
+  ];
+  for (const [key, type] of types) assert.equal(spec.get(key)?.type, type, key);
+  assert.equal(spec.get("fd-limit")?.default, 32768);
+  assert.ok(spec.get("log-level")?.constraints?.enum?.includes("info"));
+});
+
+Deno.test("luxd 1.13.4's help lists the flags parsd relies on, and lacks --track-all-chains", () => {
+  assert.equal(help1134.size, HELP_1_13_4.split("\n").filter((l) => /^ {6}--/.test(l)).length);
+  assert.equal(help1134.size, 206);
+  const types: [string, string][] = [
+    ["network-id", "string"],
+    ["data-dir", "string"],
+    ["plugin-dir", "string"],
+    ["db-dir", "string"],
+    ["http-port", "uint"],
+    ["staking-port", "uint"],
+    ["fd-limit", "uint"],
+    ["chain-config-content", "string"],
+    ["chain-config-dir", "string"],
+    ["track-subnets", "string"],
+  ];
+  for (const [key, type] of types) assert.equal(help1134.get(key)?.type, type, key);
+  assert.equal(help1134.has("track-all-chains"), false);
+  assert.equal(help1134.has("track-chains"), false);
 });
 
 Deno.test("buildLuxdArgs() output is accepted by luxd 1.22.18's flag spec", async (t) => {
@@ -137,6 +195,47 @@ Deno.test("buildLuxdArgs() output is accepted by luxd 1.22.18's flag spec", asyn
       assert.deepEqual(checkArgv(argv), []);
     });
   }
+  await t.step("with --fd-limit and --chain-config-dir", () => {
+    const s = resolveSettings(facts(), undefined);
+    const l = layout(s.dataDir);
+    const argv = buildLuxdArgs(s, l, all, [], {
+      has: (f) => spec.has(f),
+      fdLimit: 20000,
+      chainConfigDir: l.chainConfigDir,
+    });
+    assert.deepEqual(checkArgv(argv), []);
+  });
+});
+
+Deno.test("buildLuxdArgs() output for luxd 1.13.4 uses only flags its --help lists", async (t) => {
+  const has = (f: string) => help1134.has(f);
+  const cases: [string, Record<string, string>, typeof none, string[], Partial<LuxdDialect>][] = [
+    ["defaults", {}, none, [], {}],
+    [
+      "testnet, custom ports, staking files present",
+      { "network-id": "testnet", "http-port": "19660", "staking-port": "19659" },
+      all,
+      [],
+      {},
+    ],
+    ["an fd limit below luxd's default", {}, none, [], { fdLimit: 20000 }],
+    ["chain config as files", {}, none, [], { chainConfigDir: "/home/v/.pars/configs/chains" }],
+    ["pass-through flags of this luxd", {}, none, ["--track-subnets=abc", "--log-level=debug"], {}],
+  ];
+  for (const [name, flags, staking, passthrough, extra] of cases) {
+    await t.step(name, () => {
+      const s = resolveSettings(facts(flags), undefined);
+      const argv = buildLuxdArgs(s, layout(s.dataDir), staking, passthrough, { has, ...extra });
+      assert.ok(!argv.some((a) => a.startsWith("--track-all-chains")));
+      assert.deepEqual(checkArgv(argv, help1134, "luxd 1.13.4"), []);
+    });
+  }
+  await t.step("the full dialect's argv would not be (the check can fail)", () => {
+    const s = resolveSettings(facts(), undefined);
+    assert.deepEqual(checkArgv(buildLuxdArgs(s, layout(s.dataDir), none, []), help1134, "1.13.4"), [
+      "--track-all-chains is not a 1.13.4 flag (luxd: couldn't configure flags)",
+    ]);
+  });
 });
 
 Deno.test("checkArgv() catches what luxd would reject (the contract test can fail)", () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { resolveSettings } from "../lib/config.ts";
 import { layout } from "../lib/layout.ts";
-import { buildLuxdArgs } from "../lib/luxd_args.ts";
-import { decodeChainConfigContent, encodeChainConfigContent } from "../lib/chain_config.ts";
+import { buildLuxdArgs, FULL_DIALECT, type LuxdDialect } from "../lib/luxd_args.ts";
+import { decodeChainConfigContent } from "../lib/chain_config.ts";
 
 const facts = (flags: Record<string, string> = {}) => ({
   flags,
@@ -94,11 +94,50 @@ Deno.test("buildLuxdArgs() appends luxd-args then pass-through in order; --track
   assert.ok(!argv.includes("--track-all-chains=true"));
 });
 
-Deno.test("decodeChainConfigContent() rejects raw JSON as luxd does", () => {
-  assert.throws(() => decodeChainConfigContent('{"C":{}}'), /unable to decode base64/);
-  assert.equal(
-    decodeChainConfigContent(encodeChainConfigContent({ X: { config: {} } }))["X"]!.config
-      .constructor,
-    Object,
-  );
+Deno.test("buildLuxdArgs() speaks the dialect of the luxd at hand", async (t) => {
+  const s = resolveSettings(facts(), undefined);
+  const l = layout(s.dataDir);
+  const withDialect = (d: LuxdDialect) => buildLuxdArgs(s, l, none, ["--dev"], d);
+  const managed = [
+    "--network-id=7070",
+    "--data-dir=/h/.pars",
+    "--plugin-dir=/h/.pars/plugins",
+    "--db-dir=/h/.pars/db",
+    "--http-port=9660",
+    "--staking-port=9659",
+  ];
+  await t.step("the full dialect is the default", () => {
+    assert.deepEqual(withDialect(FULL_DIALECT), buildLuxdArgs(s, l, none, ["--dev"]));
+  });
+  await t.step("--track-all-chains=true only where luxd has it", () => {
+    const argv = withDialect({ has: (f) => f !== "track-all-chains" });
+    assert.deepEqual(argv.slice(0, 6), managed);
+    assert.ok(!argv.some((a) => a.startsWith("--track-all-chains")));
+    assert.equal(argv.length, 8);
+    assert.equal(argv.at(-1), "--dev");
+  });
+  await t.step("track-all-chains=false in config.json drops it even where luxd has it", () => {
+    const off = resolveSettings(facts(), JSON.stringify({ "track-all-chains": false }));
+    assert.ok(!buildLuxdArgs(off, l, none, []).some((a) => a.startsWith("--track-all")));
+  });
+  await t.step("--fd-limit=N when the dialect says so", () => {
+    const argv = withDialect({ has: () => true, fdLimit: 20000 });
+    assert.deepEqual(argv.slice(6, 8), ["--track-all-chains=true", "--fd-limit=20000"]);
+    assert.equal(argv.filter((a) => a.startsWith("--fd-limit")).length, 1);
+    assert.ok(!withDialect(FULL_DIALECT).some((a) => a.startsWith("--fd-limit")));
+  });
+  await t.step("--chain-config-dir instead of the content when the dialect gives a dir", () => {
+    const argv = withDialect({ has: () => true, chainConfigDir: l.chainConfigDir });
+    assert.ok(argv.includes("--chain-config-dir=/h/.pars/configs/chains"));
+    assert.ok(!argv.some((a) => a.startsWith("--chain-config-content")));
+    assert.equal(argv.length, 9);
+  });
+  await t.step("all at once, in order", () => {
+    const argv = withDialect({
+      has: (f) => f !== "track-all-chains",
+      fdLimit: 4096,
+      chainConfigDir: "/c",
+    });
+    assert.deepEqual(argv, [...managed, "--fd-limit=4096", "--chain-config-dir=/c", "--dev"]);
+  });
 });

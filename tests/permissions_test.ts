@@ -18,21 +18,28 @@ Deno.test("the start task runs main.ts under the parsd permission set, never -A"
   }
 });
 
-Deno.test("the permission set grants no network, FFI or unscoped env", () => {
-  assert.equal(SET["net"], false);
+Deno.test("the permission set grants network to loopback only, no FFI, no unscoped env", () => {
+  assert.deepEqual(SET["net"], ["127.0.0.1", "localhost", "[::1]"]);
   assert.equal(SET["ffi"], false);
   assert.ok(Array.isArray(SET["env"]));
-  assert.deepEqual(SET["sys"], ["uid"]);
+  assert.deepEqual(SET["sys"], ["uid", "gid"]);
 });
 
 Deno.test("every environment variable parsd reads is granted by name, and every granted one is read", async () => {
   const read = new Set<string>();
-  for await (const e of Deno.readDir(join(REPO, "lib"))) {
-    const text = await Deno.readTextFile(join(REPO, "lib", e.name));
-    for (const m of text.matchAll(/\benv\(\s*"([A-Z_]+)"/g)) read.add(m[1]!);
-    for (const m of text.matchAll(/env: "([A-Z_]+)"/g)) read.add(m[1]!);
-    for (const m of text.matchAll(/"(PARS_[A-Z_]+)"/g)) read.add(m[1]!);
+  async function scan(dir: string): Promise<void> {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) await scan(path);
+      if (!e.isFile || !e.name.endsWith(".ts")) continue;
+      const text = await Deno.readTextFile(path);
+      for (const m of text.matchAll(/\benv\(\s*"([A-Z_]+)"/g)) read.add(m[1]!);
+      for (const m of text.matchAll(/env: "([A-Z_]+)"/g)) read.add(m[1]!);
+      for (const m of text.matchAll(/"(PARS_[A-Z_]+)"/g)) read.add(m[1]!);
+    }
   }
+  await scan(join(REPO, "lib"));
+  assert.ok(read.has("PARS_EVM_PLUGIN") && read.has("HOME"), "the scan finds nested files");
   assert.deepEqual([...read].sort(), [...(SET["env"] as string[])].sort());
 });
 
@@ -55,6 +62,7 @@ Deno.test("removing any grant from the set makes a real run fail", async (t) => 
     ["write", (s) => delete s["write"]],
     ["run", (s) => delete s["run"]],
     ["sys", (s) => delete s["sys"]],
+    ["net (the port check binds on loopback)", (s) => (s["net"] = false)],
     ["env HOME", (s) => (s["env"] = (s["env"] as string[]).filter((v) => v !== "HOME"))],
     ["env PARS_LUXD", (s) => (s["env"] = (s["env"] as string[]).filter((v) => v !== "PARS_LUXD"))],
     ["write scoped to the data dir (Deno.symlink needs it unscoped)", (s, d) => (s["write"] = [d])],

@@ -77,22 +77,27 @@ Deno.test("forwardSignals() clears the grace timer when stopped before it fires"
   assert.deepEqual(child.sent, ["SIGTERM"]);
 });
 
-Deno.test("forwardSignals() survives a child that has already exited", () => {
-  const { source, fire } = fakeSource();
+Deno.test("forwardSignals() survives a child that has already exited", async () => {
+  const { source, fire, count } = fakeSource();
+  const tried: Deno.Signal[] = [];
   const stop = forwardSignals(
     {
-      kill: () => {
+      kill: (s) => {
+        tried.push(s);
         throw new TypeError("Child process has already terminated");
       },
     },
     source,
-    {
-      signals: ["SIGINT"],
-      graceMs: 1,
-    },
+    { signals: ["SIGINT", "SIGTERM"], graceMs: 1 },
   );
-  fire("SIGINT");
+  assert.doesNotThrow(() => fire("SIGINT"));
+  assert.doesNotThrow(() => fire("SIGTERM"));
+  assert.doesNotThrow(() => fire("SIGINT"));
+  // The grace timer's SIGKILL, too, meets the exited child without throwing.
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(tried, ["SIGINT", "SIGTERM", "SIGKILL", "SIGKILL"]);
   stop();
+  assert.equal(count(), 0);
 });
 
 Deno.test("exitCodeFor() passes codes through and maps signal n to 128+n", () => {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { cb58Decode, cb58Encode, isVmid, vmid } from "../lib/vmid.ts";
+import { cb58Decode, cb58Encode } from "../lib/cb58.ts";
+import { isVmid, vmid } from "../lib/vmid.ts";
+import { PLUGINS } from "../lib/network.ts";
 
 Deno.test("vmid() gives the VMIDs luxd derives from VM names", async (t) => {
   const cases: [string, string][] = [
@@ -26,4 +28,13 @@ Deno.test("cb58 round-trips and rejects a bad checksum", () => {
   assert.equal(isVmid(broken), false);
   assert.equal(isVmid("README"), false);
   assert.equal(isVmid("0OIl"), false);
+});
+
+Deno.test("PLUGINS' written-out VMIDs are the ones vmid() derives from their VM names", async (t) => {
+  for (const spec of Object.values(PLUGINS)) {
+    await t.step(spec.name, () => {
+      assert.equal(spec.vmid, vmid(spec.vmName));
+      assert.equal(isVmid(spec.vmid), true);
+    });
+  }
 });

@@ -1,11 +1,11 @@
 /**
  * @module
- * One parsd per data dir: an OS-level exclusive lock on `<data-dir>/parsd.lock`
- * held while parsd runs luxd, and while `init` and `plugins pin` write. The
- * OS drops it when the process dies, so a crash never leaves a lock behind.
+ * One parsd per data dir: an OS-level exclusive lock on the data dir, held
+ * while parsd runs luxd, and while `init` and `plugins pin` write (see
+ * `lib/lock.ts`). The OS drops it when the process dies.
  */
 
-import { BusyError } from "../errors.ts";
+import { BusyError, CantCreateError } from "../errors.ts";
 import { layout } from "../layout.ts";
 import type { System } from "../system.ts";
 
@@ -24,18 +24,29 @@ export function busyError(dataDir: string, pid: number | undefined): BusyError {
  * @returns the release function.
  * @throws {BusyError} (75) naming the holder's pid.
  */
-export async function takeLock(sys: System, dataDir: string): Promise<() => void> {
-  const held = await sys.lock(layout(dataDir).lockFile);
+export async function takeLock(
+  sys: System,
+  dataDir: string,
+): Promise<{ announce(): Promise<void>; release(): void }> {
+  let held;
+  try {
+    held = await sys.lock(dataDir, layout(dataDir).pidFile);
+  } catch (error) {
+    throw new CantCreateError(`cannot lock data dir: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   if ("heldBy" in held) throw busyError(dataDir, held.heldBy);
-  return () => held.release();
+  return held;
 }
 
 /** Runs `f` holding the data dir's lock. */
 export async function withLock<T>(sys: System, dataDir: string, f: () => Promise<T>): Promise<T> {
-  const release = await takeLock(sys, dataDir);
+  const lock = await takeLock(sys, dataDir);
   try {
+    await lock.announce();
     return await f();
   } finally {
-    release();
+    lock.release();
   }
 }

@@ -167,6 +167,8 @@ async function pinsFromSums(
     typeof p === "string" && (explicit || !p.startsWith("no entry"))
   );
   const all = [...problems, ...missing.map(([n, p]) => `${from}: plugin ${n}: ${p as string}`)];
+  if (all.length > 0) throw new ConfigError(all);
+  const mismatches: string[] = [];
   const pins: Pin[] = [];
   for (const [name, p] of picks) {
     if (typeof p === "string") continue;
@@ -175,7 +177,7 @@ async function pinsFromSums(
     if (named === "flag" || named === "env") {
       const local = (await localPin(ctx, env, name, true))!;
       if (local.sha256 !== p.sha256) {
-        all.push(
+        mismatches.push(
           `plugin ${name}: ${local.path} has sha256 ${local.sha256}, but ${from} line ${p.line} says ${p.sha256}; pin the file the sums describe`,
         );
         continue;
@@ -183,11 +185,8 @@ async function pinsFromSums(
       pins.push(local);
     } else pins.push({ name, sha256: p.sha256 });
   }
-  if (all.length > 0 || pins.length === 0) {
-    throw new VerificationError(
-      all.length > 0 ? all : `${from}: no entry for ${names.join(" or ")}`,
-    );
-  }
+  if (mismatches.length > 0) throw new VerificationError(mismatches);
+  if (pins.length === 0) throw new ConfigError(`${from}: no entry for ${names.join(" or ")}`);
   return pins;
 }
 

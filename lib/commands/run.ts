@@ -20,12 +20,12 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
   const { settings: s } = await loadContext(sys, args);
   const dryRun = args.flags["dry-run"] === true;
   const debugPermissions = sys.env("PARSD_DEBUG_PERMISSIONS") === "1";
-  let release: (() => void) | undefined;
+  let lock: { announce(): Promise<void>; release(): void } | undefined;
   try {
     // A second parsd on this data dir is refused before it touches anything.
     const existing = await sys.stat(s.dataDir).catch(() => undefined);
-    if (!dryRun && existing?.isDirectory) release = await takeLock(sys, s.dataDir);
-    const facts = await gatherFacts(sys, s, release !== undefined);
+    if (!dryRun && existing?.isDirectory) lock = await takeLock(sys, s.dataDir);
+    const facts = await gatherFacts(sys, s, lock !== undefined);
     const { checks, plan } = assess(s, facts, args.passthrough);
     const failure = failureOf(checks);
     if (failure !== undefined || plan === undefined) throw failure;
@@ -34,10 +34,11 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
       sys.out(JSON.stringify(plan, null, 2) + "\n");
       return 0;
     }
-    if (release === undefined) {
+    if (lock === undefined) {
       await makeDirs(sys, [s.dataDir]);
-      release = await takeLock(sys, s.dataDir);
+      lock = await takeLock(sys, s.dataDir);
     }
+    await lock.announce();
     for (const line of await apply(sys, plan, facts)) sys.err(`parsd: ${line}\n`);
     sys.err(
       `parsd: starting ${plan.luxd.path} (luxd ${plan.luxd.version}, network ${s.networkId}, data dir ${s.dataDir})\n`,
@@ -62,7 +63,7 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
       stop();
     }
   } finally {
-    release?.();
+    lock?.release();
   }
 }
 

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { PLUGINS } from "../../lib/network.ts";
+import { parseSha256Sums, pickSum, withPins } from "../../lib/plugins/sums.ts";
+
+Deno.test("parseSha256Sums() reads sha256sum lines and reports bad ones with line numbers", () => {
+  const a = "a".repeat(64);
+  const b = "B".repeat(64);
+  const { entries, problems } = parseSha256Sums(
+    `# release sums\n${a}  sessionvm-linux-amd64\n\n${b} *evm.exe\nnot a line\n${
+      "c".repeat(63)
+    }  short\n`,
+    "SUMS",
+  );
+  assert.deepEqual(entries, [
+    { sha256: a, file: "sessionvm-linux-amd64", line: 2 },
+    { sha256: b.toLowerCase(), file: "evm.exe", line: 4 },
+  ]);
+  assert.equal(problems.length, 2);
+  assert.match(problems[0]!, /^SUMS:5: not a sha256sum line/);
+  assert.match(problems[1]!, /^SUMS:6:/);
+});
+
+Deno.test("parseSha256Sums() reads CRLF files", () => {
+  const a = "a".repeat(64);
+  const { entries, problems } = parseSha256Sums(`${a}  evm\r\n${a}  sessionvm\r\n`, "SUMS");
+  assert.deepEqual(entries.map((e) => e.file), ["evm", "sessionvm"]);
+  assert.deepEqual(problems, []);
+});
+
+Deno.test("pickSum() finds a plugin's entry, preferring this platform among several", () => {
+  const e = (file: string, line: number) => ({
+    sha256: String(line).repeat(64).slice(0, 64),
+    file,
+    line,
+  });
+  const linux = { os: "linux", arch: "x86_64" };
+  const one = pickSum([e("sessionvm", 1), e("parsd", 2)], PLUGINS.sessionvm, linux);
+  assert.equal(typeof one !== "string" && one.line, 1);
+  const many = [
+    e("sessionvm-darwin-arm64", 1),
+    e("sessionvm-linux-amd64", 2),
+    e("sessionvm-linux-arm64", 3),
+  ];
+  const picked = pickSum(many, PLUGINS.sessionvm, linux);
+  assert.equal(typeof picked !== "string" && picked.line, 2);
+  const mac = pickSum(many, PLUGINS.sessionvm, { os: "darwin", arch: "aarch64" });
+  assert.equal(typeof mac !== "string" && mac.line, 1);
+  assert.match(
+    pickSum([e("evm", 1)], PLUGINS.sessionvm, linux) as string,
+    /no entry for plugin sessionvm/,
+  );
+  assert.match(
+    pickSum([e("evm-a", 1), e("evm-b", 2)], PLUGINS.evm, linux) as string,
+    /several entries could be plugin evm/,
+  );
+  const byVmid = pickSum([e(`dir/${PLUGINS.evm.vmid}`, 7)], PLUGINS.evm, linux);
+  assert.equal(typeof byVmid !== "string" && byVmid.line, 7);
+});
+
+Deno.test("withPins() records pins and keeps every other key", () => {
+  const doc = { "http-port": 1, plugins: { evm: { path: "/e", sha256: "0".repeat(64) } } };
+  const out = JSON.parse(
+    withPins(doc, [{ name: "sessionvm", sha256: "1".repeat(64), path: "/s" }]),
+  );
+  assert.deepEqual(out, {
+    "http-port": 1,
+    plugins: {
+      evm: { path: "/e", sha256: "0".repeat(64) },
+      sessionvm: { sha256: "1".repeat(64), path: "/s" },
+    },
+  });
+  assert.deepEqual(JSON.parse(withPins({}, [{ name: "evm", sha256: "2".repeat(64) }])), {
+    plugins: { evm: { sha256: "2".repeat(64) } },
+  });
+  // The input document is left alone.
+  assert.equal(doc.plugins.evm.sha256, "0".repeat(64));
+  assert.ok(!("sessionvm" in doc.plugins));
+});
