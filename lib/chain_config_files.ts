@@ -23,7 +23,7 @@
  * Pure: computes paths and contents; the caller writes them.
  */
 
-import { join } from "node:path";
+import { join } from "./path.ts";
 
 /** Linux's limit on one argv or environment string, in bytes, including its NUL. */
 export const MAX_ARG_STRLEN = 131072;

@@ -8,22 +8,17 @@
  */
 
 import { join } from "./path.ts";
-import {
-  CantCreateError,
-  ConfigError,
-  LuxdNotExecutableError,
-  ParsdError,
-  PermissionError,
-} from "./errors.ts";
+import { LuxdNotExecutableError, ParsdError, PermissionError } from "./errors.ts";
 import { FileAccessError, octal } from "./files.ts";
+import { type Env, envOf, searchEnvs } from "./env.ts";
+import { checkDataDir, type DataDirState } from "./data_dir.ts";
 import { type Layout, layout } from "./layout.ts";
 import type { Settings } from "./config.ts";
 import { ENGINE_ADDR_ENVS, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
 import { cacheKey, parseCache, type VerifyCache } from "./cache.ts";
-import { findStrays } from "./links.ts";
-import { findLuxd, type LuxdSearchEnv } from "./luxd.ts";
+import { findStrays, registeredEntries, type Stray } from "./links.ts";
+import { findLuxd } from "./luxd.ts";
 import type { StakingFiles } from "./luxd_args.ts";
-import type { SearchEnv } from "./plugins/discover.ts";
 import { type VerifiedPlugin, verifyPlugin } from "./plugins/trust.ts";
 import type { System } from "./system.ts";
 import {
@@ -44,112 +39,6 @@ async function attempt<T>(f: () => Promise<T>): Promise<Fact<T>> {
     if (error instanceof ParsdError) return { error };
     throw error;
   }
-}
-
-/** The user's environment as the searches need it. */
-export interface Env {
-  readonly home: string;
-  readonly path?: string;
-  readonly gopath?: string;
-  readonly os: string;
-  readonly uid: number | null;
-  readonly gid: number | null;
-}
-
-/** The user's home dir. @throws {ConfigError} when HOME (USERPROFILE on Windows) is unset. */
-export function homeOf(sys: System): string {
-  const h = sys.env("HOME") || (sys.os === "windows" ? sys.env("USERPROFILE") : undefined);
-  if (!h) {
-    throw new ConfigError(
-      "HOME is not set; set HOME, or give --data-dir and the plugin and luxd paths",
-    );
-  }
-  return h;
-}
-
-/** The environment facts parsd reads. */
-export function envOf(sys: System): Env {
-  const path = sys.env("PATH");
-  const gopath = sys.env("GOPATH");
-  return {
-    home: homeOf(sys),
-    os: sys.os,
-    uid: sys.uid(),
-    gid: sys.gid(),
-    ...(path === undefined ? {} : { path }),
-    ...(gopath ? { gopath } : {}),
-  };
-}
-
-/** The search environments derived from {@linkcode Env}. */
-export function searchEnvs(env: Env): { plugins: SearchEnv; luxd: LuxdSearchEnv } {
-  const gopath = env.gopath === undefined ? {} : { gopath: env.gopath };
-  const path = env.path === undefined ? {} : { path: env.path };
-  return {
-    plugins: { home: env.home, ...gopath },
-    luxd: { home: env.home, os: env.os, ...gopath, ...path },
-  };
-}
-
-/** What is at the data dir. */
-export type DataDirState = "exists" | "will-create";
-
-/**
- * Checks that the data dir exists as a directory, or can be made: its
- * parent exists, is a directory, and is writable by this user.
- *
- * @throws {CantCreateError} naming the data dir and what to do.
- */
-export async function checkDataDir(
-  sys: System,
-  dataDir: string,
-  env: Env,
-): Promise<DataDirState> {
-  const stat = async (p: string) => {
-    try {
-      return await sys.stat(p);
-    } catch (error) {
-      if (!(error instanceof FileAccessError)) throw error;
-      throw new CantCreateError(
-        `data dir ${dataDir}: ${error.message}; fix it or choose another --data-dir`,
-      );
-    }
-  };
-  const f = await stat(dataDir);
-  if (f) {
-    if (!f.isDirectory) {
-      throw new CantCreateError(
-        `data dir ${dataDir} exists but is not a directory; choose another --data-dir`,
-      );
-    }
-    if (env.uid !== null && env.uid !== 0 && f.uid !== env.uid) {
-      throw new PermissionError(
-        `data dir ${dataDir} is owned by uid ${f.uid}, not you (uid ${env.uid}); run parsd as its owner or choose another --data-dir`,
-      );
-    }
-    return "exists";
-  }
-  const parent = join(dataDir, "..");
-  const p = await stat(parent);
-  if (!p || !p.isDirectory) {
-    throw new CantCreateError(
-      `data dir ${dataDir}: its parent ${parent} does not exist; create it or choose another --data-dir`,
-    );
-  }
-  if (!writableBy(p, env)) {
-    throw new CantCreateError(
-      `data dir ${dataDir}: its parent ${parent} is not writable by you; fix its permissions or choose another --data-dir`,
-    );
-  }
-  return "will-create";
-}
-
-/** Whether mode bits let this user write (root always can; group is judged by the primary gid). */
-function writableBy(f: { mode: number; uid: number; gid: number }, env: Env): boolean {
-  if (env.uid === null || env.uid === 0) return true;
-  if (f.uid === env.uid) return (f.mode & 0o200) !== 0;
-  if (f.gid === env.gid) return (f.mode & 0o020) !== 0;
-  return (f.mode & 0o002) !== 0;
 }
 
 /**
@@ -212,14 +101,15 @@ export async function checkStaking(sys: System, l: Layout, os: string): Promise<
   }
 }
 
-/** Entries of the plugin dir that would make luxd abort start-up. */
-export async function checkStrays(sys: System, l: Layout): Promise<string[]> {
+/** Entries of the plugin dir that luxd would trip over. */
+export async function checkStrays(sys: System, l: Layout): Promise<Stray[]> {
   try {
-    return findStrays(
-      l.pluginDir,
-      await sys.readDir(l.pluginDir),
-      PLUGIN_NAMES.map((n) => PLUGINS[n].vmid),
-    );
+    const entries = await sys.readDir(l.pluginDir);
+    const managed = PLUGIN_NAMES.map((n) => PLUGINS[n].vmid);
+    // Checking a name's cb58 checksum needs SHA-256: load it only for a name that is not ours.
+    const others = registeredEntries(entries).some(([, name]) => !managed.includes(name));
+    const isVmid = others ? (await import("./vmid.ts")).isVmid : () => true;
+    return findStrays(l.pluginDir, entries, managed, isVmid);
   } catch (error) {
     if (!(error instanceof FileAccessError)) throw error;
     throw new PermissionError(`plugin dir ${error.message}; fix its owner or mode`);
@@ -364,7 +254,7 @@ export interface NodeFacts {
   readonly dataDir: Fact<DataDirState>;
   readonly luxd: Fact<LuxdFacts>;
   readonly staking: Fact<StakingFiles>;
-  readonly strays: Fact<string[]>;
+  readonly strays: Fact<Stray[]>;
   readonly plugins: Readonly<Record<PluginName, Fact<PluginFacts>>>;
   readonly nofile: number | "unlimited" | undefined;
   /** Whether each port can be bound now, else why not. */

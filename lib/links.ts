@@ -10,7 +10,6 @@ import { join } from "./path.ts";
 import { CantCreateError } from "./errors.ts";
 import type { DirEntry } from "./files.ts";
 import type { FileSystem } from "./system.ts";
-import { isVmid } from "./vmid.ts";
 
 /** The state of a plugin link. */
 export type LinkState =
@@ -73,25 +72,40 @@ export function registeredName(fileName: string): string {
   return dot < 0 ? fileName : fileName.slice(0, dot);
 }
 
+/** A plugin-dir entry luxd would trip over, and why. */
+export interface Stray {
+  readonly path: string;
+  /** `invalid`: not a VMID once its extension is stripped (luxd aborts start-up); `shadows`: a managed VMID plus an extension (luxd would register that VM from it). */
+  readonly kind: "invalid" | "shadows";
+}
+
+/** The names luxd registers from a listing (files and links; dirs and dot-names skipped). */
+export function registeredEntries(entries: readonly DirEntry[]): [DirEntry, string][] {
+  return entries.flatMap((e) => {
+    const name = registeredName(e.name);
+    return e.isDirectory || name === "" ? [] : [[e, name] as [DirEntry, string]];
+  });
+}
+
 /**
  * Entries of the plugin dir that would stop luxd (a name that is not a VMID
  * after its extension is stripped) or shadow a managed plugin (a managed
  * VMID with an extension, such as `<VMID>.bak`). Directories and dot-names
- * are skipped, as luxd skips them.
+ * are skipped, as luxd skips them. `isVmid` is asked only of names that are
+ * not managed VMIDs (it costs a SHA-256).
  */
 export function findStrays(
   pluginDir: string,
   entries: readonly DirEntry[],
   managed: readonly string[],
-): string[] {
-  const strays: string[] = [];
-  for (const entry of entries) {
-    if (entry.isDirectory) continue;
-    const name = registeredName(entry.name);
-    if (name === "") continue;
-    if (!isVmid(name) || (name !== entry.name && managed.includes(name))) {
-      strays.push(join(pluginDir, entry.name));
-    }
+  isVmid: (name: string) => boolean,
+): Stray[] {
+  const strays: Stray[] = [];
+  for (const [entry, name] of registeredEntries(entries)) {
+    const path = join(pluginDir, entry.name);
+    if (managed.includes(name)) {
+      if (name !== entry.name) strays.push({ path, kind: "shadows" });
+    } else if (!isVmid(name)) strays.push({ path, kind: "invalid" });
   }
-  return strays.sort();
+  return strays.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }

@@ -217,8 +217,10 @@ export function assess(
     failed(
       "plugin-dir",
       new VerificationError(
-        f.strays.ok.map((p) =>
-          `${p} is not a VMID-named plugin, so luxd would abort start-up ('invalid vmID'); move it out of ${l.pluginDir} (parsd never deletes it)`
+        f.strays.ok.map((s) =>
+          s.kind === "invalid"
+            ? `${s.path} is not named by a VMID, so luxd would abort start-up ('invalid vmID'); move it out of ${l.pluginDir} (parsd never deletes it)`
+            : `${s.path} is a managed VMID with an extension: luxd strips the extension and would load this file as that VM too; move it out of ${l.pluginDir} (parsd never deletes it)`
         ),
       ),
     );

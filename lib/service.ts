@@ -8,7 +8,7 @@
  * `logs/` first.
  */
 
-import { posix } from "node:path";
+import { join } from "./path.ts";
 import { ExitCode } from "./errors.ts";
 
 /** What both service definitions need. */
@@ -128,10 +128,10 @@ export function stopTimeoutSeconds(shutdownGraceMs: number): number {
 
 /** Where the launchd job's stdout and stderr go: `<data-dir>/logs/parsd.{stdout,stderr}.log`. */
 export function serviceLogPaths(dataDir: string): { stdout: string; stderr: string } {
-  const logs = posix.join(dataDir, "logs");
+  const logs = join(dataDir, "logs");
   return {
-    stdout: posix.join(logs, "parsd.stdout.log"),
-    stderr: posix.join(logs, "parsd.stderr.log"),
+    stdout: join(logs, "parsd.stdout.log"),
+    stderr: join(logs, "parsd.stderr.log"),
   };
 }
 

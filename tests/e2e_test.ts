@@ -302,7 +302,7 @@ const BAD: BadCase[] = [
       await Deno.writeTextFile(join(n.dataDir, "plugins", "README"), "notes");
     },
     code: 65,
-    message: /plugins\/README is not a VMID-named plugin, so luxd would abort/,
+    message: /plugins\/README is not named by a VMID, so luxd would abort/,
   },
   {
     name: "group-readable staking key",
@@ -443,7 +443,7 @@ Deno.test("parsd doctor: one line per check, exit 0 only when ready, starts noth
     const broken = await parsd(["doctor"], { env: { ...n.env, PARS_LUXD: "/no/luxd" } });
     assert.equal(broken.code, 127);
     assert.match(broken.stdout, /^FAIL\s+luxd\s+luxd not found/m);
-    assert.match(broken.stdout, /^FAIL\s+plugin-dir\s+.*notes\.txt is not a VMID-named plugin/m);
+    assert.match(broken.stdout, /^FAIL\s+plugin-dir\s+.*notes\.txt is not named by a VMID/m);
     assert.match(broken.stdout, /^ok\s+plugin evm/m);
     assert.ok(
       await Deno.stat(join(n.dataDir, "plugins", "notes.txt")),

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ensureLink, findStrays, linkState, registeredName } from "../lib/links.ts";
 import type { DirEntry } from "../lib/files.ts";
 import { denoFiles } from "../lib/system.ts";
-import { vmid } from "../lib/vmid.ts";
+import { isVmid, vmid } from "../lib/vmid.ts";
 import { CantCreateError, ExitCode } from "../lib/errors.ts";
 import { withTempDir } from "./helpers.ts";
 
@@ -95,11 +95,13 @@ Deno.test("findStrays() flags names luxd would reject, skipping dirs and dot-nam
   ];
   const expected = (dir: string) =>
     [
-      join(dir, `${EVM}.bak`),
-      join(dir, "README"),
-      join(dir, "SHA256SUMS"),
-      join(dir, "notes.txt"),
-    ].sort();
+      { path: join(dir, `${EVM}.bak`), kind: "shadows" },
+      { path: join(dir, "README"), kind: "invalid" },
+      { path: join(dir, "SHA256SUMS"), kind: "invalid" },
+      { path: join(dir, "notes.txt"), kind: "invalid" },
+    ].sort((a, b) => a.path < b.path ? -1 : 1);
+  const asked: string[] = [];
+  const checking = (name: string) => (asked.push(name), isVmid(name));
 
   await t.step("pure: from a listing", () => {
     const entries = [
@@ -108,21 +110,28 @@ Deno.test("findStrays() flags names luxd would reject, skipping dirs and dot-nam
       { name: "README-link", isFile: false, isDirectory: false, isSymlink: true },
     ];
     assert.deepEqual(
-      findStrays("/p", entries, [EVM]),
-      [...expected("/p"), "/p/README-link"].sort(),
+      findStrays("/p", entries, [EVM], checking),
+      [...expected("/p"), { path: "/p/README-link", kind: "invalid" }].sort((a, b) =>
+        a.path < b.path ? -1 : 1
+      ),
     );
-    assert.deepEqual(findStrays("/p", [], [EVM]), []);
+    // The checksum check (SHA-256) is asked only of names that are not managed VMIDs.
+    assert.ok(!asked.includes(EVM));
+    assert.deepEqual(findStrays("/p", [], [EVM], isVmid), []);
     // `<VMID>.bak` shadows only a managed plugin; beside an unmanaged one it is luxd's business.
-    assert.deepEqual(findStrays("/p", [file(`${EVM}.bak`)], []), []);
+    assert.deepEqual(findStrays("/p", [file(`${EVM}.bak`)], [], isVmid), []);
   });
 
   await t.step("from a real directory listing", async () => {
     await withTempDir(async (dir) => {
       for (const name of names) await Deno.writeTextFile(join(dir, name), "");
       await Deno.mkdir(join(dir, "subdir"));
-      assert.deepEqual(findStrays(dir, await denoFiles.readDir(dir), [EVM]), expected(dir));
+      assert.deepEqual(
+        findStrays(dir, await denoFiles.readDir(dir), [EVM], isVmid),
+        expected(dir),
+      );
       const missing = join(dir, "missing");
-      assert.deepEqual(findStrays(missing, await denoFiles.readDir(missing), [EVM]), []);
+      assert.deepEqual(findStrays(missing, await denoFiles.readDir(missing), [EVM], isVmid), []);
     });
   });
 });

@@ -9,7 +9,7 @@ import type { ParsedArgs } from "../args.ts";
 import { type ConfigFacts, locateConfig, resolveSettings, type Settings } from "../config.ts";
 import { ConfigError, ParsdError, PermissionError } from "../errors.ts";
 import { FileAccessError, MAX_TEXT_BYTES } from "../files.ts";
-import { homeOf } from "../facts.ts";
+import { homeOf } from "../env.ts";
 import { isAbsolute } from "../path.ts";
 import type { System } from "../system.ts";
 

@@ -13,7 +13,7 @@ import { CertificateError, nodeIdFromCertificate } from "../node_id.ts";
 import { absolutePath } from "../paths.ts";
 import type { System } from "../system.ts";
 import { loadContext, userCwd } from "./context.ts";
-import { homeOf } from "../facts.ts";
+import { homeOf } from "../env.ts";
 
 /** Prints the NodeID. */
 export async function command(sys: System, args: ParsedArgs): Promise<number> {

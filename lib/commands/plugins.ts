@@ -17,7 +17,8 @@ import {
   VerificationError,
 } from "../errors.ts";
 import { FileAccessError } from "../files.ts";
-import { checkDataDir, type Env, envOf, searchEnvs } from "../facts.ts";
+import { checkDataDir } from "../data_dir.ts";
+import { type Env, envOf, searchEnvs } from "../env.ts";
 import { layout } from "../layout.ts";
 import { linkState } from "../links.ts";
 import { PLUGIN_NAMES, type PluginName, PLUGINS } from "../network.ts";

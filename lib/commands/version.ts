@@ -6,7 +6,7 @@
 
 import type { ParsedArgs } from "../args.ts";
 import { ParsdError } from "../errors.ts";
-import { envOf, searchEnvs } from "../facts.ts";
+import { envOf, searchEnvs } from "../env.ts";
 import { findLuxd } from "../luxd.ts";
 import type { System } from "../system.ts";
 import { VERSION } from "../version.ts";

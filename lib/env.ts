@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The user's environment as parsd's searches need it: home, PATH, GOPATH,
+ * OS and ids, read through {@linkcode System}.
+ */
+
+import { ConfigError } from "./errors.ts";
+import type { LuxdSearchEnv } from "./luxd.ts";
+import type { SearchEnv } from "./plugins/discover.ts";
+import type { System } from "./system.ts";
+
+/** The user's environment as the searches need it. */
+export interface Env {
+  readonly home: string;
+  readonly path?: string;
+  readonly gopath?: string;
+  readonly os: string;
+  readonly uid: number | null;
+  readonly gid: number | null;
+}
+
+/** The user's home dir. @throws {ConfigError} when HOME (USERPROFILE on Windows) is unset. */
+export function homeOf(sys: System): string {
+  const h = sys.env("HOME") || (sys.os === "windows" ? sys.env("USERPROFILE") : undefined);
+  if (!h) {
+    throw new ConfigError(
+      "HOME is not set; set HOME, or give --data-dir and the plugin and luxd paths",
+    );
+  }
+  return h;
+}
+
+/** The environment facts parsd reads. */
+export function envOf(sys: System): Env {
+  const path = sys.env("PATH");
+  const gopath = sys.env("GOPATH");
+  return {
+    home: homeOf(sys),
+    os: sys.os,
+    uid: sys.uid(),
+    gid: sys.gid(),
+    ...(path === undefined ? {} : { path }),
+    ...(gopath ? { gopath } : {}),
+  };
+}
+
+/** The search environments derived from {@linkcode Env}. */
+export function searchEnvs(env: Env): { plugins: SearchEnv; luxd: LuxdSearchEnv } {
+  const gopath = env.gopath === undefined ? {} : { gopath: env.gopath };
+  const path = env.path === undefined ? {} : { path: env.path };
+  return {
+    plugins: { home: env.home, ...gopath },
+    luxd: { home: env.home, os: env.os, ...gopath, ...path },
+  };
+}
