@@ -2,7 +2,7 @@
  * Tests for tests/luxd_standin.sh, the stand-in for luxd: with real
  * spawns, in both flag dialects, it must behave as the real luxd 1.13.4
  * was seen to behave (../shared/luxd/real/README.md) and record its argv
- * as tests/fake_luxd.sh does.
+ * in the record format the e2e tests read (tests/helpers.ts).
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
