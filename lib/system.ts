@@ -175,7 +175,11 @@ export const denoSystem: System = {
     }
     return states;
   },
-  lock: async (dir, pidFile) => (await import("./lock.ts")).acquireLock(dir, pidFile, Deno.pid),
+  // Windows cannot lock a directory handle: there, one parsd per data dir is not enforced.
+  lock: async (dir, pidFile) =>
+    Deno.build.os === "windows"
+      ? { announce: () => Promise.resolve(), release: () => {} }
+      : (await import("./lock.ts")).acquireLock(dir, pidFile, Deno.pid),
   canBind: async (host, port) => (await import("./ports.ts")).canBind(host, port),
   fetch: (url, init) => fetch(url, init),
 };

@@ -185,6 +185,12 @@ Deno.test("parsd service systemd: ExecStart is the installed parsd with this dat
     assert.match(r.stdout, /^LimitNOFILE=32768$/m);
     assert.match(r.stdout, new RegExp(`^ReadWritePaths=${n.dataDir}$`, "m"));
     assert.match(r.stdout, /^TimeoutStopSec=40$/m);
+    const withFlags = await parsd(
+      ["service", "systemd", "--luxd", "bin/luxd", "--http-port=9700"],
+      { env: { ...n.env, PATH: `${bin}:/usr/bin:/bin` }, cwd: n.root },
+    );
+    assert.equal(withFlags.code, 0, withFlags.stderr);
+    assert.match(withFlags.stdout, new RegExp(`--http-port=9700 --luxd=${n.root}/bin/luxd$`, "m"));
     const plist = await parsd(["service", "launchd"], {
       env: { ...n.env, PATH: `${bin}:/usr/bin:/bin` },
     });

@@ -35,10 +35,21 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
   const { settings: s } = await loadContext(sys, args);
   const service = await import("../service.ts");
   const parsd = await installedParsd(sys);
+  // The flags given here go into ExecStart too, resolved (paths absolute), so the
+  // service starts the node this command line describes.
+  const given = (name: string) => name in args.flags;
+  const grace = args.flags["shutdown-grace"];
   const command = [
     parsd,
     `--data-dir=${s.dataDir}`,
     ...(s.configFound ? [`--config=${s.configPath}`] : []),
+    ...(given("network-id") ? [`--network-id=${s.networkId}`] : []),
+    ...(given("http-port") ? [`--http-port=${s.httpPort}`] : []),
+    ...(given("staking-port") ? [`--staking-port=${s.stakingPort}`] : []),
+    ...(given("luxd") && s.luxd !== undefined ? [`--luxd=${s.luxd}`] : []),
+    ...(given("evm-plugin") ? [`--evm-plugin=${s.plugins.evm.path}`] : []),
+    ...(given("sessionvm-plugin") ? [`--sessionvm-plugin=${s.plugins.sessionvm.path}`] : []),
+    ...(typeof grace === "string" ? [`--shutdown-grace=${grace}`] : []),
   ];
   const uid = sys.uid();
   const o = {

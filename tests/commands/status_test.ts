@@ -1,0 +1,47 @@
+/** In-process tests of `parsd status` with a fake system whose fetch answers as luxd's APIs do. */
+import assert from "node:assert/strict";
+import { withInProcessNode } from "./kit.ts";
+
+/** A fetch that answers like a node: health at /ext/health, JSON-RPC at /ext/info. */
+function nodeFetch(o: { healthy: boolean; cBootstrapped: boolean }, seen: string[]) {
+  return async (url: string, init?: RequestInit): Promise<Response> => {
+    seen.push(url);
+    const path = new URL(url).pathname;
+    if (path.startsWith("/ext/health")) {
+      return Response.json({ checks: {}, healthy: o.healthy }, { status: o.healthy ? 200 : 503 });
+    }
+    const call = JSON.parse(String(init?.body ?? "{}"));
+    const result = call.method === "info.getNodeID"
+      ? { nodeID: "NodeID-AYhtDt8UhBSCj9fqzcGunVzrQs7RfCL6M" }
+      : call.method === "info.getNodeVersion"
+      ? { version: "node/1.13.4", rpcProtocolVersion: "43" }
+      : call.method === "info.isBootstrapped"
+      ? { isBootstrapped: call.params.chain !== "C" || o.cBootstrapped }
+      : call.method === "info.getVMs"
+      ? { vms: {} }
+      : undefined;
+    return Response.json({ jsonrpc: "2.0", id: call.id, result });
+  };
+}
+
+Deno.test("status: 0 when healthy and bootstrapped, asking only loopback on the HTTP port", async () => {
+  await withInProcessNode(async (n) => {
+    const seen: string[] = [];
+    const f = n.fake({ fetch: nodeFetch({ healthy: true, cBootstrapped: true }, seen) });
+    assert.equal(await f.run(["status", "--http-port=9999"]), 0, f.out());
+    assert.match(f.out(), /NodeID-AYhtDt8UhBSCj9fqzcGunVzrQs7RfCL6M/);
+    assert.ok(seen.length > 0 && seen.every((u) => u.startsWith("http://127.0.0.1:9999/")));
+  });
+});
+
+Deno.test("status --json: 75 when a chain is not bootstrapped; 69 when nothing answers", async () => {
+  await withInProcessNode(async (n) => {
+    const f = n.fake({ fetch: nodeFetch({ healthy: false, cBootstrapped: false }, []) });
+    assert.equal(await f.run(["status", "--json"]), 75);
+    const doc = JSON.parse(f.out());
+    assert.equal(doc.healthy, false);
+    assert.equal(doc.bootstrapped.C, false);
+    const g = n.fake();
+    assert.equal(await g.run(["status"]), 69);
+  });
+});
