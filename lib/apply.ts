@@ -16,9 +16,10 @@ import { PLUGIN_NAMES } from "./network.ts";
 import { cacheUpdates } from "./plugins/trust.ts";
 import type { System } from "./system.ts";
 
-const cantCreate = (what: string, error: unknown) =>
+/** A failed write as a one-line error (exit 73): `cannot <verb> <what>: <reason>`. */
+export const cantCreate = (what: string, error: unknown, verb = "create"): CantCreateError =>
   new CantCreateError(
-    `cannot create ${what}: ${
+    `cannot ${verb} ${what}: ${
       error instanceof FileAccessError ? error.reason : (error as Error).message
     }`,
     { cause: error },

@@ -7,11 +7,10 @@
 import type { ParsedArgs } from "../args.ts";
 import { defaultConfigText } from "../config.ts";
 import { CantCreateError, UsageError } from "../errors.ts";
-import { FileAccessError } from "../files.ts";
 import { checkDataDir } from "../data_dir.ts";
 import { envOf } from "../env.ts";
 import { layout, layoutDirs } from "../layout.ts";
-import { makeDirs } from "../apply.ts";
+import { cantCreate, makeDirs } from "../apply.ts";
 import type { System } from "../system.ts";
 import { loadContext } from "./context.ts";
 import { withLock } from "./lock.ts";
@@ -42,12 +41,7 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
     try {
       await sys.createNew(settings.configPath, defaultConfigText(), 0o600);
     } catch (error) {
-      throw new CantCreateError(
-        `cannot create ${settings.configPath}: ${
-          error instanceof FileAccessError ? error.reason : (error as Error).message
-        }`,
-        { cause: error },
-      );
+      throw cantCreate(settings.configPath, error);
     }
     sys.out(`created ${settings.configPath}\n`);
     return 0;

@@ -27,6 +27,7 @@ import { forEachPlugin, hashOrFail, inspectTarget, verifyPlugin } from "../plugi
 import { parseSha256Sums, pickSum, type Pin, withPins } from "../plugins/sums.ts";
 import { join } from "../path.ts";
 import type { System } from "../system.ts";
+import { cantCreate } from "../apply.ts";
 import { type Context, loadContext, readConfig } from "./context.ts";
 import { withLock } from "./lock.ts";
 
@@ -244,12 +245,7 @@ async function pin(
         0o600,
       );
     } catch (error) {
-      throw new CantCreateError(
-        `cannot write ${settings.configPath}: ${
-          error instanceof FileAccessError ? error.reason : (error as Error).message
-        }`,
-        { cause: error },
-      );
+      throw cantCreate(settings.configPath, error, "write");
     }
   };
   if (lockDir !== undefined) await withLock(sys, lockDir, write);
