@@ -52,6 +52,8 @@ export interface FakeOptions {
   programs?: Record<string, Program>;
   /** The exit code a spawned luxd returns. */
   exitCode?: number;
+  /** The uid parsd runs as (default: this process's). */
+  uid?: number;
   /** The hard open-files limit `ulimit -Hn` reports (default 20000, as on the test machines). */
   hardNofile?: number | "unlimited";
   /** Ports that cannot be bound. */
@@ -72,7 +74,7 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     ...denoFiles,
     env: (name) => env[name],
     cwd: () => o.cwd ?? "/",
-    uid: () => Deno.uid(),
+    uid: () => o.uid ?? Deno.uid(),
     gid: () => Deno.gid(),
     os: Deno.build.os,
     arch: Deno.build.arch,
