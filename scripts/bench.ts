@@ -1,20 +1,36 @@
 /**
  * @module
- * `deno task bench`: how fast and how lean parsd's plugin verification is,
- * measured against `openssl dgst -sha256` on the same files in one run.
+ * `deno task bench`: is parsd's start as cheap as Deno allows, and is its
+ * cold plugin verification as fast as `openssl dgst -sha256`? Everything is
+ * measured in one run, as whole processes, interleaved, and compared pairwise.
  *
- * It writes two plugin files (512 MiB each by default, `--size-mib N`) of
- * random 1 MiB blocks into a temp dir, pins them in a fresh data dir, and
- * times, as medians of `--reps` runs (default 3), each in its own process:
+ * Setup: two plugin files (256 MiB each by default, `--size-mib N`) of random
+ * 1 MiB blocks, pinned in a fresh data dir; a stub luxd that answers
+ * `--version-json`, `--version` and `--help` with real luxd 1.22.18's output
+ * (from `tests/fixtures/luxd/`) and otherwise exits 0 at once; one real
+ * `parsd run`, so that the verification cache holds both plugins and luxd's
+ * probe. Then `--reps` rounds (default 11); each round runs every contender
+ * once, in an order that rotates from round to round, under
+ * `/usr/bin/time -f %M` (wall time seen by the bench, peak RSS from the kernel):
  *
- * 1. `openssl dgst -sha256 A B` (the baseline; skipped if openssl is missing);
- * 2. `deno run` of an empty script (the Deno startup floor);
- * 3. `main.ts --dry-run --verify=full` (cold: both plugins hashed) with its
- *    peak RSS, also at a smaller size to show memory stays flat;
- * 4. `main.ts --dry-run` with a warm verification cache;
- * 5. other hashing strategies on one file, to check the README's claims.
+ * - the harness: `/bin/true` (what spawning and `/usr/bin/time` cost; its
+ *   median is subtracted from every wall time);
+ * - `deno run` of an empty module (Deno's bare start, for reference);
+ * - the floor: `deno run -P=parsd --no-prompt --config deno.json floor.ts`,
+ *   the start task's flags, where floor.ts spawns `/bin/true` and waits;
+ * - warm `parsd run`, `parsd version`, `parsd help`, warm `parsd doctor`;
+ * - `openssl dgst -sha256 A B` and parsd's cold verification of A and B
+ *   (`run --dry-run --verify=full`), at both sizes.
  *
- * Ratios are printed, not absolute targets alone: the machine is noisy.
+ * Each ratio is taken within a round (contender ÷ floor of the same round),
+ * so a slow moment of the machine hits both sides; its median, min and max
+ * over the rounds are reported. Then the hashing strategies run on one file
+ * (the README's claims), and one warm `parsd run` runs under
+ * `strace -f -e trace=execve` to list the programs it executes.
+ *
+ * The report: the machine line, a table of measurements, ONE table with every
+ * ratio and a verdict per target, and the warm run's programs.
+ *
  * Exit codes: 0 whatever PASS/FAIL says (it is a report); 1 when something
  * fails to run (its stderr is shown); 64 a bad command line; 130/143
  * interrupted. The temp dir is always removed.
@@ -46,7 +62,7 @@ export interface BenchOptions {
   readonly sizeMiB: number;
   /** Size of each file for the memory-flatness run, in MiB. */
   readonly smallMiB: number;
-  /** Timed repetitions per contender; the median is reported. */
+  /** Rounds: each contender runs once per round; medians are reported. */
   readonly reps: number;
 }
 
@@ -69,6 +85,11 @@ export const STRATEGIES = {
 export type Strategy = keyof typeof STRATEGIES;
 
 const MiB = 1 << 20;
+
+/** The default plugin size, in MiB. */
+export const DEFAULT_SIZE_MIB = 256;
+/** The default number of rounds (odd, so that the median is one run). */
+export const DEFAULT_REPS = 11;
 
 /** The median of some numbers (mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -102,12 +123,14 @@ export function roughlyMatches(ratio: number, claim: number): boolean {
 /** The `--help` text. */
 export const USAGE = `usage: deno task bench [--size-mib N] [--small-mib N] [--reps N]
 
-Times parsd's plugin verification (cold and warm) against openssl dgst -sha256 and
-the Deno startup floor, with peak RSS, on two random plugin files.
+Times parsd's start (warm run, version, help, doctor) against a Deno process that
+spawns one child, and parsd's cold plugin verification against openssl dgst -sha256,
+in one run: whole processes, interleaved, with peak RSS. Lists the programs a warm
+run executes (with strace).
 
-  --size-mib N    size of each plugin file in MiB (default 512)
+  --size-mib N    size of each of the two plugin files in MiB (default ${DEFAULT_SIZE_MIB})
   --small-mib N   size for the memory-flatness run (default: an eighth, 1..64)
-  --reps N        timed repetitions per contender; medians are reported (default 3)
+  --reps N        rounds; each contender runs once per round (default ${DEFAULT_REPS})
   -h, --help      this text
 
 Exit codes: 0 report printed (whatever PASS/FAIL says), 1 a run failed, 64 usage.`;
@@ -128,8 +151,12 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions | "help" {
     const raw = values[flag];
     return raw === undefined ? undefined : positiveInt(flag, raw);
   };
-  const sizeMiB = int("size-mib") ?? 512;
-  return { sizeMiB, smallMiB: int("small-mib") ?? smallSizeFor(sizeMiB), reps: int("reps") ?? 3 };
+  const sizeMiB = int("size-mib") ?? DEFAULT_SIZE_MIB;
+  return {
+    sizeMiB,
+    smallMiB: int("small-mib") ?? smallSizeFor(sizeMiB),
+    reps: int("reps") ?? DEFAULT_REPS,
+  };
 }
 
 /** Right-aligns cells after the first into a compact table. */
@@ -141,6 +168,8 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
       .trimEnd()
   ).join("\n");
 }
+
+// ---------------------------------------------------------------- hashing strategies
 
 /** Hashes `file` with one strategy; returns the hex digest and the milliseconds it took. */
 export async function hashWith(
@@ -202,12 +231,382 @@ export async function strategyChild(req: StrategyRequest): Promise<void> {
   console.log(JSON.stringify(await hashWith(req.strategy, req.file)));
 }
 
-// ---------------------------------------------------------------- measuring
+// ---------------------------------------------------------------- figures and ratios (pure)
 
-/** One finished child: wall milliseconds, peak RSS bytes (if known), stdout. */
-interface Run {
+/** One finished run: wall milliseconds and peak RSS bytes (if known). */
+export interface Sample {
   readonly ms: number;
   readonly rss: number | undefined;
+}
+
+/** The contenders run in every round. */
+export const CONTENDERS = {
+  empty: "deno run empty.ts",
+  floor: "floor: deno run -P=parsd floor.ts (spawns /bin/true)",
+  run: "parsd run (warm)",
+  version: "parsd version",
+  help: "parsd help",
+  doctor: "parsd doctor (warm)",
+  ssl: "openssl dgst -sha256 A B",
+  cold: "parsd run --dry-run --verify=full (cold)",
+  small: "parsd cold, small files",
+} as const;
+
+/** A key of {@linkcode CONTENDERS}. */
+export type Contender = keyof typeof CONTENDERS;
+
+/** The contenders compared with the floor, in report order. */
+export const STARTUP: readonly Contender[] = ["empty", "floor", "run", "version", "help", "doctor"];
+/** The verification contenders (openssl first: it is skipped without openssl). */
+export const VERIFICATION: readonly Contender[] = ["ssl", "cold", "small"];
+
+/** One program a process executed (from strace). */
+export interface Exec {
+  readonly path: string;
+  readonly args: readonly string[];
+}
+
+/** Every measurement the report is drawn from. */
+export interface BenchFigures {
+  readonly sizeMiB: number;
+  readonly smallMiB: number;
+  /** Median wall time of the harness (`/usr/bin/time /bin/true`), subtracted from every run. */
+  readonly harnessMs: number;
+  /** Each contender's runs, index = round (`ssl` is empty without openssl). */
+  readonly series: Readonly<Record<Contender, readonly Sample[]>>;
+  /** openssl on one file, per repetition (empty without openssl). */
+  readonly oneFile: readonly Sample[];
+  /** Each hashing strategy on one file (a strategy not run is missing); ms measured inside. */
+  readonly strategies: Partial<Record<Strategy, readonly Sample[]>>;
+  /** What a warm run executed, or why that is unknown. */
+  readonly spawns: SpawnReport;
+}
+
+/** What a warm run executed (`execs`, without deno itself), or why it was not traced. */
+export type SpawnReport =
+  | { readonly execs: readonly Exec[]; readonly luxd: string; readonly plugins: readonly string[] }
+  | { readonly skipped: string };
+
+/** The targets. Wall-time ratios are of net times (harness subtracted). */
+export const TARGET = {
+  /** Warm `parsd run` at most this many times the floor. */
+  warmRun: 1.3,
+  /** `parsd version` and `parsd help` at most this many times the floor. */
+  version: 1.2,
+  help: 1.2,
+  /** Peak RSS of each start-up contender at most this many times the floor's. */
+  memory: 1.3,
+  /** Cold verification at most this many times openssl's wall time. */
+  cold: 1.1,
+  /** Peak RSS of a cold verification below this. */
+  coldRss: 200 * MiB,
+  /** Peak RSS may grow by less than this from the small to the big files. */
+  rssGrowth: 16 * MiB,
+} as const;
+
+/** Median, min and max of some values. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The {@linkcode Spread} of values; `undefined` for none. */
+export function spread(values: readonly number[]): Spread | undefined {
+  return values.length === 0
+    ? undefined
+    : { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** A run's wall time minus the harness's (never below 0.1 ms, so ratios stay finite). */
+export const netMs = (s: Sample, harnessMs: number): number => Math.max(s.ms - harnessMs, 0.1);
+
+/**
+ * Ratios of `a[i]` to `b[i]` taken round by round (a pair with a value
+ * missing on either side is left out); their spread.
+ */
+export function pairedRatios(
+  a: readonly Sample[],
+  b: readonly Sample[],
+  value: (s: Sample) => number | undefined,
+): Spread | undefined {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = value(a[i]!);
+    const y = value(b[i]!);
+    if (x !== undefined && y !== undefined && y > 0) ratios.push(x / y);
+  }
+  return spread(ratios);
+}
+
+/** A row of the ratio table. */
+export interface RatioRow {
+  /** What is compared. */
+  readonly measure: string;
+  /** `undefined` when it could not be measured. */
+  readonly spread: Spread | undefined;
+  /** How the numbers read: a ratio, MiB, or a count. */
+  readonly unit: "x" | "MiB" | "+MiB" | "count";
+  /** The target in words (`<= 1.30x`), or `""` for a figure without one. */
+  readonly target: string;
+  readonly verdict: "PASS" | "FAIL" | "SKIP" | "INFO" | "HOLDS" | "OFF";
+  /** Why a row is SKIP or FAIL, when the numbers alone do not say. */
+  readonly note?: string;
+}
+
+const verdictOf = (ok: boolean) => ok ? "PASS" as const : "FAIL" as const;
+
+/** Which program a warm run may execute, and problems with what it did execute. Pure. */
+export function spawnProblems(
+  execs: readonly Exec[],
+  expect: { readonly luxd: string; readonly plugins: readonly string[] },
+): string[] {
+  const problems: string[] = [];
+  const probeFlags = ["--help", "--version", "--version-json"];
+  const luxd = execs.filter((e) => e.path === expect.luxd);
+  if (luxd.length !== 1) problems.push(`luxd executed ${luxd.length} times, expected once`);
+  for (const e of luxd) {
+    const probe = e.args.slice(1).find((a) => probeFlags.includes(a));
+    if (probe !== undefined) problems.push(`luxd probed with ${probe} (its probe is cached)`);
+  }
+  for (const p of expect.plugins) {
+    if (execs.some((e) => e.path === p)) problems.push(`plugin ${p} executed (it is cached)`);
+  }
+  const sh = execs.filter((e) => e.path === "/bin/sh");
+  if (sh.length > 1) problems.push(`/bin/sh executed ${sh.length} times, expected at most once`);
+  const other = execs.filter((e) =>
+    e.path !== expect.luxd && e.path !== "/bin/sh" && !expect.plugins.includes(e.path)
+  );
+  for (const e of other) problems.push(`unexpected program ${e.path}`);
+  return problems;
+}
+
+/**
+ * Every ratio of the report with its verdict, in print order: start-up wall
+ * times and peak RSS against the floor, cold verification against openssl
+ * with its memory, the hashing strategies against openssl, and the programs
+ * a warm run executes. Pure.
+ */
+export function ratioRows(f: BenchFigures): RatioRow[] {
+  const rows: RatioRow[] = [];
+  const s = f.series;
+  const net = (x: Sample) => netMs(x, f.harnessMs);
+  const rss = (x: Sample) => x.rss;
+  const timeTargets: Partial<Record<Contender, number>> = {
+    run: TARGET.warmRun,
+    version: TARGET.version,
+    help: TARGET.help,
+  };
+  const startup = STARTUP.filter((c) => c !== "floor");
+  for (const c of startup) {
+    const r = pairedRatios(s[c], s.floor, net);
+    const target = timeTargets[c];
+    rows.push({
+      measure: `${CONTENDERS[c]} / floor, wall`,
+      spread: r,
+      unit: "x",
+      target: target === undefined ? "" : `<= ${target.toFixed(2)}x`,
+      verdict: target === undefined ? "INFO" : r === undefined ? "SKIP" : verdictOf(r.median <= target),
+    });
+  }
+  for (const c of startup.filter((c) => c !== "empty")) {
+    const r = pairedRatios(s[c], s.floor, rss);
+    rows.push({
+      measure: `${CONTENDERS[c]} / floor, peak RSS`,
+      spread: r,
+      unit: "x",
+      target: `<= ${TARGET.memory.toFixed(2)}x`,
+      verdict: r === undefined ? "SKIP" : verdictOf(r.median <= TARGET.memory),
+      ...(r === undefined ? { note: "peak RSS unavailable" } : {}),
+    });
+  }
+  const cold = pairedRatios(s.cold, s.ssl, net);
+  rows.push({
+    measure: `cold verification / openssl, wall (2 × ${f.sizeMiB} MiB)`,
+    spread: cold,
+    unit: "x",
+    target: `<= ${TARGET.cold.toFixed(2)}x`,
+    verdict: cold === undefined ? "SKIP" : verdictOf(cold.median <= TARGET.cold),
+    ...(cold === undefined ? { note: "openssl not found, no baseline" } : {}),
+  });
+  const coldRss = spread(s.cold.flatMap((x) => x.rss === undefined ? [] : [x.rss]));
+  rows.push({
+    measure: "cold verification, peak RSS",
+    spread: coldRss,
+    unit: "MiB",
+    target: `< ${TARGET.coldRss / MiB} MiB`,
+    verdict: coldRss === undefined ? "SKIP" : verdictOf(coldRss.max < TARGET.coldRss),
+  });
+  const smallRss = spread(s.small.flatMap((x) => x.rss === undefined ? [] : [x.rss]));
+  const growth = coldRss && smallRss
+    ? spread(
+      s.cold.flatMap((x, i) => {
+        const y = s.small[i]?.rss;
+        return x.rss === undefined || y === undefined ? [] : [x.rss - y];
+      }),
+    )
+    : undefined;
+  rows.push({
+    measure: `peak RSS growth, 2 × ${f.smallMiB} -> 2 × ${f.sizeMiB} MiB`,
+    spread: growth,
+    unit: "+MiB",
+    target: `< +${TARGET.rssGrowth / MiB} MiB`,
+    verdict: growth === undefined ? "SKIP" : verdictOf(growth.median < TARGET.rssGrowth),
+  });
+  const claims: [Strategy, string, (r: number) => boolean][] = [
+    ["read-1m", "<= 1.25x", (r) => r <= 1.25],
+    ["stream", "~3x", (r) => roughlyMatches(r, 3)],
+    ["subtle", "~10x", (r) => roughlyMatches(r, 10)],
+  ];
+  for (const [strategy, target, ok] of claims) {
+    const runs = f.strategies[strategy];
+    const r = runs === undefined ? undefined : pairedRatios(runs, f.oneFile, (x) => x.ms);
+    rows.push({
+      measure: `claim: ${STRATEGIES[strategy]} / openssl (one file)`,
+      spread: r,
+      unit: "x",
+      target,
+      verdict: r === undefined ? "SKIP" : ok(r.median) ? "HOLDS" : "OFF",
+    });
+  }
+  if ("skipped" in f.spawns) {
+    rows.push({
+      measure: "programs a warm run executes",
+      spread: undefined,
+      unit: "count",
+      target: "sh + luxd",
+      verdict: "SKIP",
+      note: f.spawns.skipped,
+    });
+  } else {
+    const problems = spawnProblems(f.spawns.execs, f.spawns);
+    const n = f.spawns.execs.length;
+    rows.push({
+      measure: "programs a warm run executes",
+      spread: { median: n, min: n, max: n },
+      unit: "count",
+      target: "sh + luxd",
+      verdict: verdictOf(problems.length === 0),
+      ...(problems.length > 0 ? { note: problems.join("; ") } : {}),
+    });
+  }
+  return rows;
+}
+
+function cell(value: number, unit: RatioRow["unit"]): string {
+  switch (unit) {
+    case "x":
+      return `${value.toFixed(2)}x`;
+    case "MiB":
+      return formatMiB(value);
+    case "+MiB":
+      return `${value >= 0 ? "+" : ""}${formatMiB(value)}`;
+    case "count":
+      return String(value);
+  }
+}
+
+/** The header of {@linkcode ratioTable}. */
+export const RATIO_HEADER = ["ratio", "median", "min", "max", "target", "verdict"] as const;
+
+/** The one table of ratios and verdicts; notes follow their row, indented. */
+export function ratioTable(rows: readonly RatioRow[]): string {
+  const lines = renderTable([
+    [...RATIO_HEADER],
+    ...rows.map((r) => [
+      r.measure,
+      r.spread ? cell(r.spread.median, r.unit) : "n/a",
+      r.spread && r.unit !== "count" ? cell(r.spread.min, r.unit) : "",
+      r.spread && r.unit !== "count" ? cell(r.spread.max, r.unit) : "",
+      r.target,
+      r.verdict,
+    ]),
+  ]).split("\n");
+  const out: string[] = [lines[0]!];
+  rows.forEach((r, i) => {
+    out.push(lines[i + 1]!);
+    if (r.note !== undefined) out.push(`    ${r.verdict === "SKIP" ? "skipped" : "why"}: ${r.note}`);
+  });
+  return out.join("\n");
+}
+
+/** The measurements table: each contender's net wall time (median, min, max) and peak RSS. */
+export function measurementTable(f: BenchFigures): string {
+  const ms = (x: Sample) => netMs(x, f.harnessMs);
+  const rows = [...STARTUP, ...VERIFICATION].map((c) => {
+    const runs = f.series[c];
+    const wall = spread(runs.map(ms));
+    const rss = spread(runs.flatMap((x) => x.rss === undefined ? [] : [x.rss]));
+    const label = c === "small"
+      ? `${CONTENDERS[c]} (2 × ${f.smallMiB} MiB)`
+      : c === "ssl" || c === "cold"
+      ? `${CONTENDERS[c]} (2 × ${f.sizeMiB} MiB)`
+      : CONTENDERS[c];
+    return wall === undefined ? [label, "skipped", "", "", "", ""] : [
+      label,
+      wall.median.toFixed(1),
+      wall.min.toFixed(1),
+      wall.max.toFixed(1),
+      formatMiB(rss?.median),
+      String(runs.length),
+    ];
+  });
+  return renderTable([
+    ["contender", "wall ms", "min", "max", "peak RSS", "runs"],
+    ...rows,
+  ]);
+}
+
+/** The machine line: CPUs, CPU model, deno, openssl, and how peak RSS is read. */
+export function machineLine(m: {
+  nproc: number;
+  cpu: string;
+  deno: string;
+  openssl: string | undefined;
+  useTime: boolean;
+}): string {
+  return `machine: nproc ${m.nproc}; CPU ${m.cpu}; ${m.deno}; ` +
+    `${m.openssl ?? "openssl: not found"}; peak RSS ` +
+    (m.useTime ? "from /usr/bin/time -f %M" : "from VmHWM polled every 5 ms (no /usr/bin/time)");
+}
+
+/** The CPU model from `/proc/cpuinfo`'s text; `unknown` when it names none. */
+export function cpuModel(cpuinfo: string): string {
+  const m = /^(?:model name|Hardware|cpu model|Processor)\s*:\s*(.+)$/m.exec(cpuinfo);
+  return m?.[1]?.trim() || "unknown";
+}
+
+/**
+ * The programs `execve`d successfully in strace output (`-o` files, one
+ * process each, so calls are not split), in order. Pure.
+ */
+export function parseStraceExecs(text: string): Exec[] {
+  const execs: Exec[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(?:\d+\s+)?execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:\.\.\.)?, .*\) = 0$/.exec(line);
+    if (!m) continue;
+    const args = [...m[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((a) => unescapeC(a[1]!));
+    execs.push({ path: unescapeC(m[1]!), args });
+  }
+  return execs;
+}
+
+const unescapeC = (s: string) =>
+  s.replace(/\\(["\\])/g, "$1").replace(/\\n/g, "\n").replace(/\\t/g, "\t");
+
+/** A program and its arguments as one line, each word shell-quoted when needed. */
+export function commandLine(e: Exec, maxArgs = 4): string {
+  const q = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : shQuote(a);
+  const rest = e.args.slice(1);
+  const shown = rest.slice(0, maxArgs).map(q);
+  const more = rest.length > maxArgs ? ` … (+${rest.length - maxArgs} args)` : "";
+  return [e.path, ...shown].join(" ") + more;
+}
+
+// ---------------------------------------------------------------- measuring
+
+/** One finished child: its sample and stdout. */
+interface Run extends Sample {
   readonly stdout: string;
 }
 
@@ -301,26 +700,6 @@ async function measure(
   }
 }
 
-/** Medians of repeated runs. */
-export interface Summary {
-  /** Median wall time. */
-  readonly ms: number;
-  /** `min–max` wall time, to see the noise. */
-  readonly range: string;
-  /** The highest peak RSS seen (the conservative figure). */
-  readonly rss: number | undefined;
-}
-
-function summarize(runs: readonly Run[]): Summary {
-  const ms = runs.map((r) => r.ms);
-  const rss = runs.map((r) => r.rss).filter((r): r is number => r !== undefined);
-  return {
-    ms: median(ms),
-    range: `${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}`,
-    rss: rss.length > 0 ? Math.max(...rss) : undefined,
-  };
-}
-
 // ---------------------------------------------------------------- setup
 
 /** Writes `sizeMiB` MiB of random-block data in 1 MiB chunks; returns its SHA-256. */
@@ -365,23 +744,23 @@ async function makeFixture(tmp: string, label: string, sizeMiB: number): Promise
   return { sizeMiB, dataDir, a, b, sha };
 }
 
-/** The parsd argv for a fixture; `luxd` is a stub that exits 0. */
-function parsdArgs(main: string, luxd: string, f: Fixture, extra: readonly string[]): string[] {
-  return [
-    "run",
-    "-P=parsd",
-    "--no-prompt",
-    main,
-    "--luxd",
-    luxd,
-    "--data-dir",
-    f.dataDir,
-    "--evm-plugin",
-    f.a,
-    "--sessionvm-plugin",
-    f.b,
-    ...extra,
-  ];
+/** `deno run` with the start task's permission flags (and the repo's deno.json, named). */
+const denoRunArgs = (script: string) => [
+  "run",
+  "-P=parsd",
+  "--no-prompt",
+  "--config",
+  join(REPO_ROOT, "deno.json"),
+  script,
+];
+
+/** The parsd argv for a command; the fixture's flags for commands that take them. */
+function parsdArgs(b: Bench, command: string, f?: Fixture, extra: readonly string[] = []) {
+  const luxd = f ? ["--luxd", b.luxd, "--data-dir", f.dataDir] : [];
+  const plugins = f && command !== "version"
+    ? ["--evm-plugin", f.a, "--sessionvm-plugin", f.b]
+    : [];
+  return [...denoRunArgs(b.main), command, ...luxd, ...plugins, ...extra];
 }
 
 /** Checks a `--dry-run` plan names both plugins with the pinned hashes. */
@@ -393,79 +772,6 @@ function checkPlan(stdout: string, f: Fixture): void {
       details: stdout.trimEnd().split("\n"),
     });
   }
-}
-
-// ---------------------------------------------------------------- verdicts
-
-/** The measured figures the verdicts are drawn from. */
-export interface BenchFigures {
-  readonly sizeMiB: number;
-  readonly smallMiB: number;
-  /** `openssl dgst -sha256` on both files; `undefined` without openssl. */
-  readonly ssl: Summary | undefined;
-  /** `deno run` of an empty script. */
-  readonly floor: Summary;
-  /** parsd's cold verification of both files, at `sizeMiB` and at `smallMiB`. */
-  readonly cold: Summary;
-  readonly small: Summary;
-  /** parsd with a warm verification cache. */
-  readonly warm: Summary;
-  /** openssl on one file; `undefined` without openssl. */
-  readonly oneFile: Summary | undefined;
-  /** Each hashing strategy on one file (a strategy not run is missing). */
-  readonly strategies: Partial<Record<Strategy, Summary>>;
-}
-
-/** The targets the verdicts check: speed vs openssl, peak RSS, RSS growth with file size. */
-export const TARGET = {
-  /** Cold verification at most this many times openssl's wall time. */
-  speedRatio: 1.25,
-  /** Peak RSS of a cold verification below this. */
-  peakRss: 200 * MiB,
-  /** Peak RSS may grow by less than this from the small to the big files. */
-  rssGrowth: 16 * MiB,
-} as const;
-
-/**
- * The verdict lines (`PASS`/`FAIL`/`SKIP` for parsd's targets,
- * `HOLDS`/`OFF` for the README's claims about hashing strategies). Pure.
- */
-export function verdictLines(f: BenchFigures): string[] {
-  const lines: string[] = [];
-  const verdict = (ok: boolean) => ok ? "PASS" : "FAIL";
-  if (f.ssl !== undefined) {
-    const r = f.cold.ms / f.ssl.ms;
-    const net = (f.cold.ms - f.floor.ms) / f.ssl.ms;
-    lines.push(
-      `${verdict(r <= TARGET.speedRatio)} speed: cold verification ${r.toFixed(2)}x openssl ` +
-        `(${net.toFixed(2)}x without deno startup); target <= ${TARGET.speedRatio}x`,
-    );
-  } else lines.push("SKIP speed: openssl not found, no baseline");
-  if (f.cold.rss !== undefined && f.small.rss !== undefined) {
-    lines.push(
-      `${verdict(f.cold.rss < TARGET.peakRss)} memory: cold verification peak RSS ` +
-        `${formatMiB(f.cold.rss)}; target < ${TARGET.peakRss / MiB} MiB`,
-    );
-    const growth = f.cold.rss - f.small.rss;
-    lines.push(
-      `${verdict(growth < TARGET.rssGrowth)} flat memory: ${formatMiB(f.cold.rss)} at 2 × ` +
-        `${f.sizeMiB} MiB vs ${formatMiB(f.small.rss)} at 2 × ${f.smallMiB} MiB ` +
-        `(${growth >= 0 ? "+" : ""}${formatMiB(growth)}); target < +${TARGET.rssGrowth / MiB} MiB`,
-    );
-  } else lines.push("SKIP memory: peak RSS unavailable");
-  const one = f.oneFile;
-  if (one !== undefined) {
-    const claim = (s: Strategy, text: string, ok: (r: number) => boolean) => {
-      const r = f.strategies[s];
-      if (r === undefined) return lines.push(`SKIP claim "${text}": not run`);
-      const ratio = r.ms / one.ms;
-      lines.push(`${ok(ratio) ? "HOLDS" : "OFF  "} claim "${text}": ${ratio.toFixed(2)}x`);
-    };
-    claim("read-1m", "node:crypto with 1 MiB reads ≈ openssl", (r) => r <= 1.25);
-    claim("stream", "streams ~3x slower", (r) => roughlyMatches(r, 3));
-    claim("subtle", "subtle ~10x slower", (r) => roughlyMatches(r, 10));
-  }
-  return lines;
 }
 
 // ---------------------------------------------------------------- the bench, step by step
@@ -481,10 +787,13 @@ interface Bench {
   /** This script (for the strategy children). */
   readonly self: string;
   readonly openssl: string | undefined;
+  readonly strace: string | undefined;
   /** A stub luxd that exits 0. */
   readonly luxd: string;
-  /** An empty script: the Deno startup floor. */
+  /** An empty module: Deno's bare start. */
   readonly empty: string;
+  /** The floor: spawns `/bin/true` and waits. */
+  readonly floor: string;
   /** How parsd and the floor run: in the repo, without PARS_* settings from this shell. */
   readonly inRepo: RunOptions;
   readonly tmp: string;
@@ -494,10 +803,10 @@ interface Bench {
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
- * A stub luxd that exits 0 at once. parsd probes luxd before it starts it,
- * so the stub answers `--version-json`, `--version` and `--help` (on stderr,
- * as luxd does) with real luxd 1.22.18's output, copied in the repository's
- * test fixtures.
+ * A stub luxd that exits 0 at once. parsd probes luxd before it starts it
+ * (and caches the probe), so the stub answers `--version-json`, `--version`
+ * and `--help` (on stderr, as luxd does) with real luxd 1.22.18's output,
+ * copied in the repository's test fixtures.
  */
 function stubLuxd(): string {
   const fixture = (name: string) =>
@@ -514,13 +823,18 @@ function stubLuxd(): string {
   ].join("\n");
 }
 
-/** Step: the stub luxd, the empty script, and which tools there are. */
+/** The floor: what any Deno program that starts luxd must pay (start, one spawn, wait). */
+export const FLOOR_SOURCE = 'await new Deno.Command("/bin/true").output();\n';
+
+/** Step: the stub luxd, the empty module, the floor, and which tools there are. */
 async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<Bench> {
-  const luxd = join(tmp, "luxd"); // the real run below starts it and it exits 0
+  const luxd = join(tmp, "luxd");
   await Deno.writeTextFile(luxd, stubLuxd(), { mode: 0o755 });
   await Deno.chmod(luxd, 0o755);
   const empty = join(tmp, "empty.ts");
   await Deno.writeTextFile(empty, "");
+  const floor = join(tmp, "floor.ts");
+  await Deno.writeTextFile(floor, FLOOR_SOURCE);
   const env = Object.fromEntries(Object.entries(sys.env).filter(([k]) => !/^PARSD?_/.test(k)));
   return {
     o,
@@ -530,107 +844,122 @@ async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<B
     main: join(REPO_ROOT, "main.ts"),
     self: fileURLToPath(import.meta.url),
     openssl: await which(sys.env, "openssl"),
+    strace: await which(sys.env, "strace"),
     luxd,
     empty,
-    inRepo: { cwd: REPO_ROOT, env },
+    floor,
+    inRepo: { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1" } },
     tmp,
   };
 }
 
-/** Step: the first lines of the report: sizes, versions, how RSS is measured. */
+/** Step: the first lines of the report: sizes, the machine, how things are measured. */
 async function printHeader(b: Bench): Promise<void> {
   const plain: Meter = { ...b.meter, useTime: false };
-  const ver = (await measure(plain, b.deno, ["--version"])).stdout.split("\n")[0];
-  const sslVer = b.openssl
+  const deno = (await measure(plain, b.deno, ["--version"])).stdout.split("\n")[0]!;
+  const openssl = b.openssl
     ? (await measure(plain, b.openssl, ["version"])).stdout.trim()
-    : "openssl: not found";
+    : undefined;
+  const nproc = Number((await measure(plain, "nproc", []).catch(() => undefined))?.stdout) ||
+    navigator.hardwareConcurrency;
+  const cpu = cpuModel(await Deno.readTextFile("/proc/cpuinfo").catch(() => ""));
   b.sys.out(
-    `parsd bench: 2 × ${b.o.sizeMiB} MiB plugins (random 1 MiB blocks), median of ${b.o.reps}; ` +
-      `${ver}; ${sslVer}`,
+    `parsd bench: 2 × ${b.o.sizeMiB} MiB plugins (random 1 MiB blocks), ${b.o.reps} rounds`,
   );
+  b.sys.out(machineLine({ nproc, cpu, deno, openssl, useTime: b.meter.useTime }));
+  if (!b.meter.useTime) {
+    b.sys.out(
+      "/usr/bin/time is MISSING (apt-get install -y time): peak RSS is polled, a lower bound.",
+    );
+  }
+  if (!b.strace) {
+    b.sys.out("strace is MISSING (apt-get install -y strace): a warm run's programs are not listed.");
+  }
   b.sys.out(
     "All files are page-cache warm for every contender (just written, and read once before " +
-      "timing;\ndropping the cache needs root): a fair comparison of hashing, not of the disk.",
-  );
-  b.sys.out(
-    `Peak RSS: ${b.meter.useTime ? "/usr/bin/time -f %M (exact)" : "VmHWM polled every 5 ms"}.\n`,
+      "timing;\ndropping the cache needs root): a fair comparison of hashing, not of the disk.\n",
   );
 }
 
-/** The contenders, as functions of the bench. */
-const contender = {
-  cold: (b: Bench, f: Fixture) =>
-    measure(
-      b.meter,
-      b.deno,
-      parsdArgs(b.main, b.luxd, f, ["--dry-run", "--verify=full"]),
-      b.inRepo,
-    ),
-  warm: (b: Bench, f: Fixture) =>
-    measure(
-      b.meter,
-      b.deno,
-      parsdArgs(b.main, b.luxd, f, ["--dry-run", "--verify=cache"]),
-      b.inRepo,
-    ),
-  floor: (b: Bench) => measure(b.meter, b.deno, ["run", "--no-prompt", b.empty], b.inRepo),
-  ssl: (b: Bench, files: string[]) => measure(b.meter, b.openssl!, ["dgst", "-sha256", ...files]),
-};
-
-/** Step: untimed runs, so that the page cache and Deno's module cache are warm and hashes right. */
-async function warmUp(b: Bench, big: Fixture, small: Fixture): Promise<void> {
-  if (b.openssl) await contender.ssl(b, [big.a, big.b, small.a, small.b]);
-  await contender.floor(b);
-  checkPlan((await contender.cold(b, small)).stdout, small);
-}
-
-/** Step: openssl, the floor and parsd's cold verification (big and small), `reps` times each. */
-async function measureCold(b: Bench, big: Fixture, small: Fixture) {
-  const runs = { ssl: [] as Run[], floor: [] as Run[], cold: [] as Run[], small: [] as Run[] };
-  for (let i = 0; i < b.o.reps; i++) {
-    if (b.openssl) runs.ssl.push(await contender.ssl(b, [big.a, big.b]));
-    runs.floor.push(await contender.floor(b));
-    const c = await contender.cold(b, big);
-    checkPlan(c.stdout, big);
-    runs.cold.push(c);
-    runs.small.push(await contender.cold(b, small));
-  }
-  return runs;
+/** Each contender as a function of the bench (fixtures: big and small). */
+function contenders(b: Bench, big: Fixture, small: Fixture): Record<Contender, () => Promise<Run>> {
+  const deno = (args: string[]) => measure(b.meter, b.deno, args, b.inRepo);
+  return {
+    empty: () => deno(["run", "--no-prompt", b.empty]),
+    floor: () => deno(denoRunArgs(b.floor)),
+    run: () => deno(parsdArgs(b, "run", big)),
+    version: () => deno(parsdArgs(b, "version", big)),
+    help: () => deno(parsdArgs(b, "help")),
+    doctor: () => deno(parsdArgs(b, "doctor", big)),
+    ssl: () => measure(b.meter, b.openssl!, ["dgst", "-sha256", big.a, big.b]),
+    cold: async () => {
+      const r = await deno(parsdArgs(b, "run", big, ["--dry-run", "--verify=full"]));
+      checkPlan(r.stdout, big);
+      return r;
+    },
+    small: async () => {
+      const r = await deno(parsdArgs(b, "run", small, ["--dry-run", "--verify=full"]));
+      checkPlan(r.stdout, small);
+      return r;
+    },
+  };
 }
 
 /**
- * Step: a real run (luxd is the stub) writes the verification cache, then
- * dry-runs hit it. parsd only caches files whose ctime is over 2 s old
- * (racily-clean rule), so it waits for that first.
+ * Step: one real start on each fixture, so the verification cache holds the
+ * plugins and luxd's probe. parsd caches only files whose ctime is over 2 s
+ * old (racily-clean rule), so it waits for that first.
  */
-async function measureWarm(b: Bench, big: Fixture): Promise<{ warm: Run[]; floor: Run[] }> {
-  await settled([big.a, big.b]);
-  await measure(b.meter, b.deno, parsdArgs(b.main, b.luxd, big, []), b.inRepo);
-  const cache = JSON.parse(await Deno.readTextFile(join(big.dataDir, "verify-cache.json")));
-  const plugins = await Promise.all([big.a, big.b].map((p) => Deno.realPath(p)));
-  if (!plugins.every((p) => Object.hasOwn(cache, p))) {
-    throw new ScriptError(EXIT.failure, "the real run did not cache both plugins");
+async function warmCache(b: Bench, fixtures: readonly Fixture[]): Promise<void> {
+  await settled(fixtures.flatMap((f) => [f.a, f.b]));
+  for (const f of fixtures) {
+    await measure(b.meter, b.deno, parsdArgs(b, "run", f), b.inRepo);
+    const cache = JSON.parse(await Deno.readTextFile(join(f.dataDir, "verify-cache.json")));
+    const plugins = await Promise.all([f.a, f.b].map((p) => Deno.realPath(p)));
+    if (!plugins.every((p) => Object.hasOwn(cache, p))) {
+      throw new ScriptError(EXIT.failure, "the real run did not cache both plugins");
+    }
   }
-  const warm: Run[] = [];
-  const floor: Run[] = [];
-  for (let i = 0; i < b.o.reps; i++) {
-    const w = await contender.warm(b, big);
-    checkPlan(w.stdout, big);
-    warm.push(w);
-    floor.push(await contender.floor(b));
+}
+
+/** Rotates a list left by `n`. */
+const rotate = <T>(xs: readonly T[], n: number): T[] => {
+  const k = xs.length === 0 ? 0 : n % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+};
+
+/**
+ * Step: one untimed round (page cache, Deno's module cache), then `reps`
+ * rounds; each runs the harness and every contender once, the start-up ones
+ * first, each group in an order rotated by the round number.
+ */
+async function measureRounds(b: Bench, big: Fixture, small: Fixture) {
+  const run = contenders(b, big, small);
+  const verification = VERIFICATION.filter((c) => c !== "ssl" || b.openssl !== undefined);
+  const series = Object.fromEntries(
+    Object.keys(CONTENDERS).map((c) => [c, [] as Sample[]]),
+  ) as Record<Contender, Sample[]>;
+  const harness: number[] = [];
+  for (let round = -1; round < b.o.reps; round++) {
+    const h = await measure(b.meter, "/bin/true", []);
+    if (round >= 0) harness.push(h.ms);
+    for (const c of [...rotate(STARTUP, round + 1), ...rotate(verification, round + 1)]) {
+      const r = await run[c]();
+      if (round >= 0) series[c].push({ ms: r.ms, rss: r.rss });
+    }
   }
-  return { warm, floor };
+  return { series, harnessMs: median(harness) };
 }
 
 /** Step: each hashing strategy on one file in its own process (time measured inside it). */
 async function measureStrategies(b: Bench, big: Fixture) {
   const oneFile = b.openssl
-    ? summarize(await repeat(b.o.reps, () => contender.ssl(b, [big.a])))
-    : undefined;
-  const strategies: Partial<Record<Strategy, Summary>> = {};
+    ? await repeat(b.o.reps, () => measure(b.meter, b.openssl!, ["dgst", "-sha256", big.a]))
+    : [];
+  const strategies: Partial<Record<Strategy, Sample[]>> = {};
   for (const s of Object.keys(STRATEGIES) as Strategy[]) {
     if (s === "subtle" && b.o.sizeMiB > 512) continue;
-    const rs = await repeat(b.o.reps, async () => {
+    strategies[s] = await repeat(b.o.reps, async () => {
       const r = await measure(b.meter, b.deno, [
         "run",
         `--allow-read=${b.tmp}`,
@@ -643,90 +972,59 @@ async function measureStrategies(b: Bench, big: Fixture) {
       if (res.sha256 !== big.sha.a) {
         throw new ScriptError(EXIT.failure, `strategy ${s}: wrong digest`);
       }
-      return { ...r, ms: res.ms };
+      return { ms: res.ms, rss: r.rss };
     });
-    strategies[s] = summarize(rs);
   }
-  return { oneFile, strategies };
+  return { oneFile: oneFile.map((r) => ({ ms: r.ms, rss: r.rss })), strategies };
 }
 
-const msOf = (s: Summary | undefined) => s === undefined ? "skipped" : s.ms.toFixed(0);
-const rangeOf = (s: Summary | undefined) => s?.range ?? "";
-
-/** The verification table: each contender's wall time, noise, peak RSS and ratios. */
-export function verificationTable(f: BenchFigures): string {
-  const coldNet = f.cold.ms - f.floor.ms;
-  return renderTable([
-    ["contender", "wall ms", "min–max", "peak RSS", "vs openssl", "vs floor"],
-    [
-      `openssl dgst -sha256 A B (2 × ${f.sizeMiB} MiB)`,
-      msOf(f.ssl),
-      rangeOf(f.ssl),
-      formatMiB(f.ssl?.rss),
-      f.ssl ? "1.00x" : "n/a",
-      "",
-    ],
-    [
-      "deno run empty.ts (deno floor)",
-      msOf(f.floor),
-      rangeOf(f.floor),
-      formatMiB(f.floor.rss),
-      "",
-      "1.00x",
-    ],
-    [
-      "parsd --dry-run --verify=full (cold)",
-      msOf(f.cold),
-      rangeOf(f.cold),
-      formatMiB(f.cold.rss),
-      formatRatio(f.cold.ms, f.ssl?.ms),
-      formatRatio(f.cold.ms, f.floor.ms),
-    ],
-    ["  cold minus deno floor", coldNet.toFixed(0), "", "", formatRatio(coldNet, f.ssl?.ms), ""],
-    [
-      `parsd cold, 2 × ${f.smallMiB} MiB`,
-      msOf(f.small),
-      rangeOf(f.small),
-      formatMiB(f.small.rss),
-      "",
-      formatRatio(f.small.ms, f.floor.ms),
-    ],
-    [
-      "parsd --dry-run (warm cache)",
-      msOf(f.warm),
-      rangeOf(f.warm),
-      formatMiB(f.warm.rss),
-      `${formatRatio(f.warm.ms, f.cold.ms)} of cold`,
-      formatRatio(f.warm.ms, f.floor.ms),
-    ],
-  ]);
+/**
+ * Step: one warm `parsd run` under `strace -f -e trace=execve`, one output
+ * file per process; the programs it executed, deno itself left out.
+ */
+async function traceSpawns(b: Bench, f: Fixture): Promise<SpawnReport> {
+  if (!b.strace) return { skipped: "strace not found (apt-get install -y strace)" };
+  const dir = join(b.tmp, "strace");
+  await Deno.mkdir(dir);
+  const args = parsdArgs(b, "run", f);
+  const r = await b.sys.run({
+    cmd: b.strace,
+    args: ["-f", "-ff", "-qq", "-s", "256", "-e", "trace=execve", "-o", join(dir, "t"), b.deno, ...args],
+    cwd: REPO_ROOT,
+    ...(b.inRepo.env ? { env: b.inRepo.env, clearEnv: true } : {}),
+  });
+  if (r.code !== 0) {
+    return { skipped: `strace failed (exit ${r.code}): ${tailLines(r.stderr, 1).join("")}` };
+  }
+  const files: { pid: number; text: string }[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    files.push({
+      pid: Number(e.name.split(".").pop()),
+      text: await Deno.readTextFile(join(dir, e.name)),
+    });
+  }
+  files.sort((x, y) => x.pid - y.pid);
+  const execs = files.flatMap((x) => parseStraceExecs(x.text)).filter((e) => e.path !== b.deno);
+  return { execs, luxd: b.luxd, plugins: [f.a, f.b] };
 }
 
-/** The strategy table: each way of hashing one file against openssl. */
-export function strategyTable(f: BenchFigures): string {
-  const one = f.oneFile;
-  return renderTable([
-    ["strategy", "ms", "min–max", "peak RSS", "vs openssl"],
-    [
-      "openssl dgst -sha256 A (process wall)",
-      msOf(one),
-      rangeOf(one),
-      formatMiB(one?.rss),
-      one ? "1.00x" : "n/a",
-    ],
-    ...(Object.keys(STRATEGIES) as Strategy[]).map((s) => {
-      const r = f.strategies[s];
-      return r === undefined
-        ? [STRATEGIES[s], "skipped (> 512 MiB)", "", "", ""]
-        : [STRATEGIES[s], msOf(r), rangeOf(r), formatMiB(r.rss), formatRatio(r.ms, one?.ms)];
-    }),
-  ]);
+/** Step: what a warm run executed, one line each, and what was expected. */
+function spawnLines(s: SpawnReport): string[] {
+  if ("skipped" in s) return [`Programs a warm parsd run executes: not traced (${s.skipped}).`];
+  return [
+    "Programs a warm parsd run executes (strace -f -e trace=execve; deno itself left out):",
+    ...(s.execs.length === 0 ? ["  (none)"] : s.execs.map((e) =>
+      `  ${commandLine(e)}${e.path === s.luxd ? "   <- luxd (stub)" : ""}`
+    )),
+    "  expected: /bin/sh -c 'ulimit -Hn' once, luxd once (no --help/--version probe: cached), " +
+    "no plugin (cached)",
+  ];
 }
 
 /**
  * Runs the whole bench and prints the report: set up, write the fixtures,
- * warm up, measure cold, measure warm, measure the strategies, then the
- * tables and verdicts. The temp dir is always removed.
+ * warm the cache, measure the rounds, the strategies and the warm run's
+ * programs, then the tables. The temp dir is always removed.
  *
  * @throws {ScriptError} (1) when a run fails.
  */
@@ -736,24 +1034,29 @@ export async function bench(sys: ScriptSystem, o: BenchOptions): Promise<void> {
     const big = await makeFixture(tmp, "big", o.sizeMiB);
     const small = await makeFixture(tmp, "small", o.smallMiB);
     await printHeader(b);
-    await warmUp(b, big, small);
-    const cold = await measureCold(b, big, small);
-    const warm = await measureWarm(b, big);
-    const partial = {
+    await warmCache(b, [big, small]);
+    const { series, harnessMs } = await measureRounds(b, big, small);
+    const spawns = await traceSpawns(b, big);
+    const figures: BenchFigures = {
       sizeMiB: o.sizeMiB,
       smallMiB: o.smallMiB,
-      ssl: b.openssl ? summarize(cold.ssl) : undefined,
-      floor: summarize([...cold.floor, ...warm.floor]),
-      cold: summarize(cold.cold),
-      small: summarize(cold.small),
-      warm: summarize(warm.warm),
+      harnessMs,
+      series,
+      ...await measureStrategies(b, big),
+      spawns,
     };
-    sys.out(verificationTable({ ...partial, oneFile: undefined, strategies: {} }));
-    sys.out(`\nOne ${o.sizeMiB} MiB file, each strategy in its own deno process:`);
-    const figures: BenchFigures = { ...partial, ...await measureStrategies(b, big) };
-    sys.out(strategyTable(figures));
+    sys.out(
+      `Wall ms: each process's wall time as the bench sees it, minus the harness's ` +
+        `(/usr/bin/time /bin/true, median ${harnessMs.toFixed(1)} ms).`,
+    );
+    sys.out(measurementTable(figures));
+    sys.out(
+      "\nRatios, taken round by round (contender ÷ floor, or ÷ openssl, of the same round); " +
+        "verdicts on the median:",
+    );
+    sys.out(ratioTable(ratioRows(figures)));
     sys.out("");
-    for (const line of verdictLines(figures)) sys.out(line);
+    for (const line of spawnLines(spawns)) sys.out(line);
   });
 }
 

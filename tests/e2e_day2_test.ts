@@ -136,7 +136,7 @@ Deno.test("parsd status asks the node over loopback: 0 healthy, 75 not ready, 69
 
 Deno.test("parsd node-id: a relative CERT resolves against the user's directory; the default is the data dir's", async () => {
   await withNode(async (n) => {
-    const fixtures = join(REPO, "tests", "fixtures");
+    const fixtures = join(REPO, "tests", "fixtures", "luxd");
     const r = await parsd(["node-id", "staker-example.crt"], { env: n.env, cwd: fixtures });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "NodeID-AYhtDt8UhBSCj9fqzcGunVzrQs7RfCL6M\n");

@@ -1,7 +1,7 @@
 /**
  * @module
  * Tests of lib/cb58.ts and lib/node_id.ts. The fixture
- * `tests/fixtures/staker-example.crt` is a byte-for-byte copy of
+ * `tests/fixtures/luxd/staker-example.crt` is a byte-for-byte copy of
  * `../shared/luxd/real/staker-example.crt`: the staking certificate a real
  * luxd 1.13.4 generated, whose start-up log named it
  * `NodeID-AYhtDt8UhBSCj9fqzcGunVzrQs7RfCL6M`.
@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { base58Decode, base58Encode, cb58Decode, cb58Encode } from "../lib/cb58.ts";
 import { CertificateError, nodeIdFromCertificate } from "../lib/node_id.ts";
 
-const FIXTURE = new URL("./fixtures/staker-example.crt", import.meta.url);
+const FIXTURE = new URL("./fixtures/luxd/staker-example.crt", import.meta.url);
 const PEM = Deno.readTextFileSync(FIXTURE);
 const NODE_ID = "NodeID-AYhtDt8UhBSCj9fqzcGunVzrQs7RfCL6M";
 

@@ -62,7 +62,7 @@ Deno.test("node-id prints the NodeID of a certificate, and refuses a garbled one
   await withInProcessNode(async (n) => {
     const f = n.fake();
     assert.equal(
-      await f.run(["node-id", join(REPO, "tests", "fixtures", "staker-example.crt")]),
+      await f.run(["node-id", join(REPO, "tests", "fixtures", "luxd", "staker-example.crt")]),
       0,
       f.err(),
     );
