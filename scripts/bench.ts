@@ -406,7 +406,11 @@ export function ratioRows(f: BenchFigures): RatioRow[] {
       spread: r,
       unit: "x",
       target: target === undefined ? "" : `<= ${target.toFixed(2)}x`,
-      verdict: target === undefined ? "INFO" : r === undefined ? "SKIP" : verdictOf(r.median <= target),
+      verdict: target === undefined
+        ? "INFO"
+        : r === undefined
+        ? "SKIP"
+        : verdictOf(r.median <= target),
     });
   }
   for (const c of startup.filter((c) => c !== "empty")) {
@@ -525,7 +529,9 @@ export function ratioTable(rows: readonly RatioRow[]): string {
   const out: string[] = [lines[0]!];
   rows.forEach((r, i) => {
     out.push(lines[i + 1]!);
-    if (r.note !== undefined) out.push(`    ${r.verdict === "SKIP" ? "skipped" : "why"}: ${r.note}`);
+    if (r.note !== undefined) {
+      out.push(`    ${r.verdict === "SKIP" ? "skipped" : "why"}: ${r.note}`);
+    }
   });
   return out.join("\n");
 }
@@ -873,7 +879,9 @@ async function printHeader(b: Bench): Promise<void> {
     );
   }
   if (!b.strace) {
-    b.sys.out("strace is MISSING (apt-get install -y strace): a warm run's programs are not listed.");
+    b.sys.out(
+      "strace is MISSING (apt-get install -y strace): a warm run's programs are not listed.",
+    );
   }
   b.sys.out(
     "All files are page-cache warm for every contender (just written, and read once before " +
@@ -989,7 +997,19 @@ async function traceSpawns(b: Bench, f: Fixture): Promise<SpawnReport> {
   const args = parsdArgs(b, "run", f);
   const r = await b.sys.run({
     cmd: b.strace,
-    args: ["-f", "-ff", "-qq", "-s", "256", "-e", "trace=execve", "-o", join(dir, "t"), b.deno, ...args],
+    args: [
+      "-f",
+      "-ff",
+      "-qq",
+      "-s",
+      "256",
+      "-e",
+      "trace=execve",
+      "-o",
+      join(dir, "t"),
+      b.deno,
+      ...args,
+    ],
     cwd: REPO_ROOT,
     ...(b.inRepo.env ? { env: b.inRepo.env, clearEnv: true } : {}),
   });
@@ -1013,9 +1033,9 @@ function spawnLines(s: SpawnReport): string[] {
   if ("skipped" in s) return [`Programs a warm parsd run executes: not traced (${s.skipped}).`];
   return [
     "Programs a warm parsd run executes (strace -f -e trace=execve; deno itself left out):",
-    ...(s.execs.length === 0 ? ["  (none)"] : s.execs.map((e) =>
-      `  ${commandLine(e)}${e.path === s.luxd ? "   <- luxd (stub)" : ""}`
-    )),
+    ...(s.execs.length === 0
+      ? ["  (none)"]
+      : s.execs.map((e) => `  ${commandLine(e)}${e.path === s.luxd ? "   <- luxd (stub)" : ""}`)),
     "  expected: /bin/sh -c 'ulimit -Hn' once, luxd once (no --help/--version probe: cached), " +
     "no plugin (cached)",
   ];
