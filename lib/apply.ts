@@ -13,6 +13,7 @@ import { ensureLink } from "./links.ts";
 import type { NodeFacts } from "./facts.ts";
 import type { Plan } from "./plan.ts";
 import { PLUGIN_NAMES } from "./network.ts";
+import { join } from "./path.ts";
 import { cacheUpdates } from "./plugins/trust.ts";
 import type { System } from "./system.ts";
 
@@ -63,6 +64,22 @@ export async function apply(sys: System, plan: Plan, f: NodeFacts): Promise<stri
   for (const plugin of plan.plugins) {
     const done = await ensureLink(sys, plugin.link, plugin.target);
     if (done !== "unchanged") log.push(`${done} link ${plugin.link} -> ${plugin.target}`);
+  }
+  // In parsd's own chain config dirs, a config.* or upgrade.* the plan no longer has would still
+  // be read by luxd (an upgrade config.json dropped, say): remove it.
+  const planned = new Set(Object.keys(plan.chainConfigFiles));
+  for (const dir of new Set([...planned].map((p) => join(p, "..")))) {
+    for (const e of await sys.readDir(dir).catch(() => [])) {
+      const path = join(dir, e.name);
+      if (e.isDirectory || planned.has(path)) continue;
+      if (!/^(config|upgrade)(\.[^.]*)?$/.test(e.name)) continue;
+      try {
+        await sys.remove(path);
+      } catch (error) {
+        throw cantCreate(`${dir} (removing the stale ${e.name})`, error, "update");
+      }
+      log.push(`removed stale ${path}`);
+    }
   }
   for (const [path, text] of Object.entries(plan.chainConfigFiles)) {
     const before = await sys.readText(path).catch(() => undefined);

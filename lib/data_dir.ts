@@ -48,11 +48,21 @@ export async function checkDataDir(
     }
     return "exists";
   }
+  if (await sys.lstat(dataDir).catch(() => undefined)) {
+    throw new CantCreateError(
+      `data dir ${dataDir} is a dangling symlink; point it at a directory or choose another --data-dir`,
+    );
+  }
   const parent = join(dataDir, "..");
   const p = await stat(parent);
-  if (!p || !p.isDirectory) {
+  if (!p) {
     throw new CantCreateError(
       `data dir ${dataDir}: its parent ${parent} does not exist; create it or choose another --data-dir`,
+    );
+  }
+  if (!p.isDirectory) {
+    throw new CantCreateError(
+      `data dir ${dataDir}: its parent ${parent} is not a directory; choose another --data-dir`,
     );
   }
   if (!writableBy(p, env)) {

@@ -84,12 +84,14 @@ export async function checkStaking(sys: System, l: Layout, os: string): Promise<
     }
     for (const entry of await sys.readDir(l.stakingDir)) {
       const path = join(l.stakingDir, entry.name);
-      const f = await sys.lstat(path);
+      // A link is judged by the file it points to: that is what luxd reads.
+      const f = await sys.stat(path).catch(() => undefined);
       if (f && f.isFile && (f.mode & 0o077) !== 0) {
+        const real = entry.isSymlink ? await sys.realPath(path) : path;
         problems.push(
-          `${path} is readable or writable by group or others (mode ${
+          `${path}${entry.isSymlink ? ` (-> ${real})` : ""} is readable or writable by group or others (mode ${
             octal(f.mode)
-          }); run 'chmod 600 ${path}'`,
+          }); run 'chmod 600 ${real}'`,
         );
       }
     }
@@ -149,13 +151,17 @@ export async function luxdFacts(
   const f = await sys.stat(real).catch(() => undefined);
   const key = f ? cacheKey(f, "luxd-probe") : undefined;
   const hit = cache[real];
-  if (key !== undefined && hit?.key === key && hit.probe !== undefined) {
+  const probe = hit?.probe;
+  if (
+    key !== undefined && hit?.key === key && probe !== undefined &&
+    typeof probe.version === "string" && Number.isInteger(probe.rpcchainvm)
+  ) {
     try {
       return {
         path,
-        version: hit.probe.version,
-        rpcchainvm: hit.probe.rpcchainvm,
-        flags: deserialiseFlagSet(hit.probe.flags),
+        version: probe.version,
+        rpcchainvm: probe.rpcchainvm,
+        flags: deserialiseFlagSet(probe.flags),
         source: "cache",
       };
     } catch {
@@ -205,6 +211,8 @@ export interface PluginFacts extends VerifiedPlugin {
   readonly registrable: boolean;
   /** The first line it printed for `--version`, if any. */
   readonly versionLine: string | undefined;
+  /** Whether that answer was asked now (then it goes into the cache). */
+  readonly infoFresh?: boolean;
 }
 
 /** Asks a verified plugin its protocol (cached with its verification). Never before the hash check. */
@@ -220,6 +228,7 @@ async function pluginFacts(
       rpcchainvm: cached.plugin.rpcchainvm ?? undefined,
       registrable: cached.plugin.registrable,
       versionLine: cached.plugin.versionLine ?? undefined,
+      infoFresh: false,
     };
   }
   const out = await sys.output(v.realPath, ["--version"], PLUGIN_PROBE_TIMEOUT_MS);
@@ -230,7 +239,7 @@ async function pluginFacts(
   for (const marker of ENGINE_ADDR_ENVS) {
     if (await sys.contains(v.realPath, marker).catch(() => false)) registrable = true;
   }
-  return { ...v, rpcchainvm, registrable, versionLine };
+  return { ...v, rpcchainvm, registrable, versionLine, infoFresh: true };
 }
 
 /**

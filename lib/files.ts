@@ -264,6 +264,15 @@ export async function replaceSymlink(target: string, linkPath: string): Promise<
   }
 }
 
+/** Removes one file or link. @throws {FileAccessError} */
+export async function removeFile(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
 /** mkdir(2) of one level. @throws {FileAccessError} */
 export async function makeDir(path: string, mode = 0o700): Promise<void> {
   try {

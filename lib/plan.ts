@@ -377,7 +377,8 @@ const parsdFlagNames =
 
 /** The exit code of the first failed check, or 0. */
 export function exitCodeOfChecks(checks: readonly Check[]): number {
-  return checks.find((c) => c.state === "FAIL")?.exitCode ?? ExitCode.ok;
+  const failed = checks.find((c) => c.state === "FAIL");
+  return failed === undefined ? ExitCode.ok : failed.exitCode ?? ExitCode.failure;
 }
 
 /** The failed checks as one error (every problem, the first one's exit code). */

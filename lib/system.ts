@@ -16,6 +16,7 @@ import {
   readDir,
   readLink,
   readTextFile,
+  removeFile,
   realPath,
   replaceSymlink,
   statFacts,
@@ -52,6 +53,8 @@ export interface FileSystem {
   /** Creates a file that must not exist yet. */
   createNew(path: string, text: string, mode?: number): Promise<void>;
   mkdir(path: string, mode?: number): Promise<void>;
+  /** Removes a file (not a directory). */
+  remove(path: string): Promise<void>;
   /** Points `linkPath` at `target` in one rename. */
   symlink(target: string, linkPath: string): Promise<void>;
   /** The lower-case hex SHA-256 of a file's bytes. */
@@ -121,6 +124,7 @@ export const denoFiles: FileSystem = {
   createNew: createNewFile,
   mkdir: makeDir,
   symlink: replaceSymlink,
+  remove: removeFile,
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
   contains: async (path, marker) => (await import("./registration.ts")).fileContains(path, marker),
@@ -149,14 +153,17 @@ export const denoSystem: System = {
     return { pid: child.pid, kill: (s) => child.kill(s), status: child.status };
   },
   async output(path, args, timeoutMs) {
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       const out = await new Deno.Command(path, {
         args: [...args],
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: timeout,
       }).output();
+      // A program killed for taking too long did not answer, whatever it printed first.
+      if (timeout.aborted || out.signal !== null) return undefined;
       const dec = new TextDecoder();
       return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     } catch {

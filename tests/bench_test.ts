@@ -1,23 +1,40 @@
 /**
  * @module
- * Tests of `scripts/bench.ts`: its pure helpers, the verdicts drawn from
- * the figures (case tables), and one real run on tiny files whose report is
- * read back: every verdict must agree with the number printed beside it.
+ * Tests of `scripts/bench.ts`: its pure helpers, the ratio rows and their
+ * verdicts drawn from the figures (case tables), strace parsing, and one real
+ * run on tiny files whose report is read back for its shape: the machine
+ * line, every contender, every ratio row with median/min/max, target and a
+ * verdict that agrees with the printed median. No timing is asserted.
  */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type BenchFigures,
+  commandLine,
+  type Contender,
+  CONTENDERS,
+  cpuModel,
+  type Exec,
   formatMiB,
   formatRatio,
+  machineLine,
   median,
+  netMs,
+  pairedRatios,
   parseBenchArgs,
+  parseStraceExecs,
+  RATIO_HEADER,
+  ratioRows,
+  ratioTable,
   renderTable,
   roughlyMatches,
+  type Sample,
   smallSizeFor,
-  type Summary,
-  verdictLines,
+  spawnProblems,
+  spread,
+  STARTUP,
+  VERIFICATION,
 } from "../scripts/bench.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
 
@@ -38,6 +55,7 @@ Deno.test("bench helpers", async (t) => {
   });
   await t.step("sizes and claims", () => {
     assert.equal(smallSizeFor(512), 64);
+    assert.equal(smallSizeFor(256), 32);
     assert.equal(smallSizeFor(16), 2);
     assert.equal(smallSizeFor(4), 1);
     assert.ok(roughlyMatches(3.6, 3));
@@ -46,10 +64,31 @@ Deno.test("bench helpers", async (t) => {
   await t.step("renderTable aligns columns", () => {
     assert.equal(renderTable([["a", "1"], ["bbb", "22"]]), "a     1\nbbb  22");
   });
+  await t.step("spread, netMs and pairedRatios (round by round; missing pairs left out)", () => {
+    assert.deepEqual(spread([3, 1, 2]), { median: 2, min: 1, max: 3 });
+    assert.equal(spread([]), undefined);
+    assert.equal(netMs({ ms: 10, rss: undefined }, 4), 6);
+    assert.equal(netMs({ ms: 3, rss: undefined }, 4), 0.1);
+    const a: Sample[] = [{ ms: 20, rss: 4 }, { ms: 30, rss: undefined }, { ms: 40, rss: 9 }];
+    const b: Sample[] = [{ ms: 10, rss: 2 }, { ms: 10, rss: 3 }, { ms: 20, rss: 3 }];
+    assert.deepEqual(pairedRatios(a, b, (s) => s.ms), { median: 2, min: 2, max: 3 });
+    assert.deepEqual(pairedRatios(a, b, (s) => s.rss), { median: 2.5, min: 2, max: 3 });
+    assert.equal(pairedRatios([], b, (s) => s.ms), undefined);
+  });
+  await t.step("cpuModel and machineLine", () => {
+    assert.equal(cpuModel("processor\t: 0\nmodel name\t: AMD EPYC 7B13\n"), "AMD EPYC 7B13");
+    assert.equal(cpuModel("Hardware\t: BCM2835\n"), "BCM2835");
+    assert.equal(cpuModel(""), "unknown");
+    assert.equal(
+      machineLine({ nproc: 2, cpu: "X", deno: "deno 2.9.6", openssl: undefined, useTime: false }),
+      "machine: nproc 2; CPU X; deno 2.9.6; openssl: not found; " +
+        "peak RSS from VmHWM polled every 5 ms (no /usr/bin/time)",
+    );
+  });
 });
 
 Deno.test("parseBenchArgs: defaults, values, help; mistakes are usage errors (64)", () => {
-  assert.deepEqual(parseBenchArgs([]), { sizeMiB: 512, smallMiB: 64, reps: 3 });
+  assert.deepEqual(parseBenchArgs([]), { sizeMiB: 256, smallMiB: 32, reps: 11 });
   assert.deepEqual(parseBenchArgs(["--size-mib", "16", "--reps=1"]), {
     sizeMiB: 16,
     smallMiB: 2,
@@ -58,7 +97,7 @@ Deno.test("parseBenchArgs: defaults, values, help; mistakes are usage errors (64
   assert.deepEqual(parseBenchArgs(["--size-mib=8", "--small-mib", "3"]), {
     sizeMiB: 8,
     smallMiB: 3,
-    reps: 3,
+    reps: 11,
   });
   assert.equal(parseBenchArgs(["-h"]), "help");
   const bad: [string[], string][] = [
@@ -73,71 +112,186 @@ Deno.test("parseBenchArgs: defaults, values, help; mistakes are usage errors (64
   }
 });
 
-const s = (ms: number, rssMiB?: number): Summary => ({
-  ms,
-  range: `${ms}–${ms}`,
-  rss: rssMiB === undefined ? undefined : rssMiB * MiB,
+Deno.test("parseStraceExecs: successful execve calls, arguments unescaped", () => {
+  const text = [
+    'execve("/usr/local/bin/deno", ["deno", "run", "main.ts"], 0x7ffd /* 30 vars */) = 0',
+    'execve("/usr/bin/luxd", ["luxd"], 0x55 /* 35 vars */) = -1 ENOENT (No such file or directory)',
+    'execve("/bin/sh", ["/bin/sh", "-c", "ulimit -Hn"], 0x5591 /* 35 vars */) = 0',
+    '1214 execve("/tmp/x/luxd", ["/tmp/x/luxd", "--say=\\"hi\\""], 0x55 /* 35 vars */) = 0',
+    "--- SIGCHLD {si_signo=SIGCHLD} ---",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseStraceExecs(text), [
+    { path: "/usr/local/bin/deno", args: ["deno", "run", "main.ts"] },
+    { path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] },
+    { path: "/tmp/x/luxd", args: ["/tmp/x/luxd", '--say="hi"'] },
+  ]);
+  assert.equal(
+    commandLine({ path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] }),
+    "/bin/sh -c 'ulimit -Hn'",
+  );
+  assert.equal(
+    commandLine({ path: "/l", args: ["/l", "a", "b", "c"] }, 2),
+    "/l a b … (+1 args)",
+  );
 });
 
-/** Figures for 2 × 512 MiB: openssl 1000 ms, floor 50 ms, cold `cold` ms with `rss` MiB. */
-function figures(over: Partial<BenchFigures> = {}): BenchFigures {
-  return {
-    sizeMiB: 512,
-    smallMiB: 64,
-    ssl: s(1000, 8),
-    floor: s(50, 40),
-    cold: s(1100, 55),
-    small: s(200, 51),
-    warm: s(60, 42),
-    oneFile: s(500, 8),
-    strategies: {
-      "read-1m": s(520),
-      "stream": s(1500),
-      "subtle": s(5000),
-    },
+Deno.test("spawnProblems: a warm run may execute /bin/sh once and luxd once, nothing else", () => {
+  const expect = { luxd: "/t/luxd", plugins: ["/t/a", "/t/b"] };
+  const sh: Exec = { path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] };
+  const luxd: Exec = { path: "/t/luxd", args: ["/t/luxd", "--network-id=7070"] };
+  const cases: [string, Exec[], string[]][] = [
+    ["sh and luxd", [sh, luxd], []],
+    ["luxd only", [luxd], []],
+    ["no luxd", [sh], ["luxd executed 0 times, expected once"]],
+    [
+      "a probe",
+      [sh, { path: "/t/luxd", args: ["/t/luxd", "--help"] }, luxd],
+      ["luxd executed 2 times, expected once", "luxd probed with --help (its probe is cached)"],
+    ],
+    [
+      "a plugin and a stranger",
+      [sh, { path: "/t/a", args: ["/t/a", "--version"] }, luxd, { path: "/bin/cat", args: [] }],
+      ["plugin /t/a executed (it is cached)", "unexpected program /bin/cat"],
+    ],
+    ["sh twice", [sh, sh, luxd], ["/bin/sh executed 2 times, expected at most once"]],
+  ];
+  for (const [what, execs, problems] of cases) {
+    assert.deepEqual(spawnProblems(execs, expect), problems, what);
+  }
+});
+
+/** `n` samples of `ms` (net of a 2 ms harness) and `rssMiB`. */
+const runs = (ms: number, rssMiB: number | undefined, n = 3): Sample[] =>
+  Array.from({ length: n }, () => ({
+    ms: ms + 2,
+    rss: rssMiB === undefined ? undefined : rssMiB * MiB,
+  }));
+
+/** Figures where every target passes: floor 40 ms / 30 MiB. */
+function figures(
+  over: Partial<Record<Contender, Sample[]>> = {},
+  rest: Partial<BenchFigures> = {},
+) {
+  const series: Record<Contender, Sample[]> = {
+    empty: runs(30, 27),
+    floor: runs(40, 30),
+    run: runs(50, 38),
+    version: runs(46, 33),
+    help: runs(44, 31),
+    doctor: runs(60, 39),
+    ssl: runs(1000, 6),
+    cold: runs(1080, 120),
+    small: runs(200, 110),
     ...over,
   };
+  const f: BenchFigures = {
+    sizeMiB: 256,
+    smallMiB: 32,
+    harnessMs: 2,
+    series,
+    oneFile: runs(500, 6).map((s) => ({ ...s, ms: 500 })),
+    strategies: {
+      "read-1m": runs(520, 40).map((s) => ({ ...s, ms: 520 })),
+      "stream": runs(1500, 80).map((s) => ({ ...s, ms: 1500 })),
+      "subtle": runs(5000, 600).map((s) => ({ ...s, ms: 5000 })),
+    },
+    spawns: {
+      execs: [
+        { path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] },
+        { path: "/t/luxd", args: ["/t/luxd"] },
+      ],
+      luxd: "/t/luxd",
+      plugins: ["/t/a", "/t/b"],
+    },
+    ...rest,
+  };
+  return f;
 }
 
-Deno.test("verdictLines: PASS/FAIL follow the numbers; SKIP says what is missing", async (t) => {
+const verdicts = (f: BenchFigures) =>
+  Object.fromEntries(ratioRows(f).map((r) => [r.measure, r.verdict]));
+
+Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", async (t) => {
   await t.step("all within target", () => {
-    assert.deepEqual(verdictLines(figures()), [
-      "PASS speed: cold verification 1.10x openssl (1.05x without deno startup); target <= 1.25x",
-      "PASS memory: cold verification peak RSS 55.0 MiB; target < 200 MiB",
-      "PASS flat memory: 55.0 MiB at 2 × 512 MiB vs 51.0 MiB at 2 × 64 MiB (+4.0 MiB); " +
-      "target < +16 MiB",
-      'HOLDS claim "node:crypto with 1 MiB reads ≈ openssl": 1.04x',
-      'HOLDS claim "streams ~3x slower": 3.00x',
-      'HOLDS claim "subtle ~10x slower": 10.00x',
+    assert.deepEqual(verdicts(figures()), {
+      "deno run empty.ts / floor, wall": "INFO",
+      "parsd run (warm) / floor, wall": "PASS",
+      "parsd version / floor, wall": "PASS",
+      "parsd help / floor, wall": "PASS",
+      "parsd doctor (warm) / floor, wall": "INFO",
+      "parsd run (warm) / floor, peak RSS": "PASS",
+      "parsd version / floor, peak RSS": "PASS",
+      "parsd help / floor, peak RSS": "PASS",
+      "parsd doctor (warm) / floor, peak RSS": "PASS",
+      "cold verification / openssl, wall (2 × 256 MiB)": "PASS",
+      "cold verification, peak RSS": "PASS",
+      "peak RSS growth, 2 × 32 -> 2 × 256 MiB": "PASS",
+      "claim: node:crypto, 1 MiB reads (lib/hash.ts) / openssl (one file)": "HOLDS",
+      "claim: file.readable piped into createHash / openssl (one file)": "HOLDS",
+      "claim: crypto.subtle.digest(whole file) / openssl (one file)": "HOLDS",
+      "programs a warm run executes": "PASS",
+    });
+  });
+  await t.step("each target's edge is a PASS, just past it a FAIL", () => {
+    const cases: [Contender, number, number, string][] = [
+      ["run", 52, 53, "parsd run (warm) / floor, wall"], // 1.30x of 40
+      ["version", 48, 49, "parsd version / floor, wall"], // 1.20x
+      ["help", 48, 49, "parsd help / floor, wall"],
+      ["cold", 1100, 1101, "cold verification / openssl, wall (2 × 256 MiB)"], // 1.10x of 1000
+    ];
+    for (const [c, edge, past, measure] of cases) {
+      assert.equal(verdicts(figures({ [c]: runs(edge, 30) }))[measure], "PASS", `${c} ${edge}`);
+      assert.equal(verdicts(figures({ [c]: runs(past, 30) }))[measure], "FAIL", `${c} ${past}`);
+    }
+    const mem = "parsd run (warm) / floor, peak RSS";
+    assert.equal(verdicts(figures({ run: runs(50, 39) }))[mem], "PASS"); // 1.30x of 30 MiB
+    assert.equal(verdicts(figures({ run: runs(50, 39.5) }))[mem], "FAIL");
+  });
+  await t.step("the median decides; min and max are shown", () => {
+    const run = [...runs(40, 30, 1), ...runs(50, 30, 1), ...runs(80, 30, 1)];
+    const row = ratioRows(figures({ run })).find((r) => r.measure.startsWith("parsd run (warm)"))!;
+    assert.deepEqual(row.spread, { median: 1.25, min: 1, max: 2 });
+    assert.equal(row.verdict, "PASS");
+  });
+  await t.step("no openssl, no RSS, no strace: SKIP says why", () => {
+    const noRss = Object.fromEntries(
+      Object.entries(figures().series).map((
+        [c, s],
+      ) => [c, s.map((x) => ({ ...x, rss: undefined }))]),
+    ) as Record<Contender, Sample[]>;
+    const rows = ratioRows(
+      figures({ ...noRss, ssl: [] }, { oneFile: [], spawns: { skipped: "strace not found" } }),
+    );
+    const skipped = rows.filter((r) => r.verdict === "SKIP").map((r) => [r.measure, r.note]);
+    assert.deepEqual(skipped, [
+      ["parsd run (warm) / floor, peak RSS", "peak RSS unavailable"],
+      ["parsd version / floor, peak RSS", "peak RSS unavailable"],
+      ["parsd help / floor, peak RSS", "peak RSS unavailable"],
+      ["parsd doctor (warm) / floor, peak RSS", "peak RSS unavailable"],
+      ["cold verification / openssl, wall (2 × 256 MiB)", "openssl not found, no baseline"],
+      ["cold verification, peak RSS", undefined],
+      ["peak RSS growth, 2 × 32 -> 2 × 256 MiB", undefined],
+      ["claim: node:crypto, 1 MiB reads (lib/hash.ts) / openssl (one file)", undefined],
+      ["claim: file.readable piped into createHash / openssl (one file)", undefined],
+      ["claim: crypto.subtle.digest(whole file) / openssl (one file)", undefined],
+      ["programs a warm run executes", "strace not found"],
     ]);
   });
-  await t.step("slow, big and growing", () => {
-    const lines = verdictLines(
-      figures({ cold: s(1300, 250), small: s(200, 60), strategies: { stream: s(600) } }),
-    );
-    assert.deepEqual(lines.slice(0, 3), [
-      "FAIL speed: cold verification 1.30x openssl (1.25x without deno startup); target <= 1.25x",
-      "FAIL memory: cold verification peak RSS 250.0 MiB; target < 200 MiB",
-      "FAIL flat memory: 250.0 MiB at 2 × 512 MiB vs 60.0 MiB at 2 × 64 MiB (+190.0 MiB); " +
-      "target < +16 MiB",
-    ]);
-    assert.deepEqual(lines.slice(3), [
-      'SKIP claim "node:crypto with 1 MiB reads ≈ openssl": not run',
-      'OFF   claim "streams ~3x slower": 1.20x',
-      'SKIP claim "subtle ~10x slower": not run',
-    ]);
-  });
-  await t.step("the speed target's edge is a PASS", () => {
-    assert.match(
-      verdictLines(figures({ cold: s(1250, 55) }))[0]!,
-      /^PASS speed: .* 1\.25x openssl/,
-    );
-  });
-  await t.step("no openssl, no RSS", () => {
-    assert.deepEqual(
-      verdictLines(figures({ ssl: undefined, oneFile: undefined, cold: s(1100), small: s(200) })),
-      ["SKIP speed: openssl not found, no baseline", "SKIP memory: peak RSS unavailable"],
-    );
+  await t.step("a warm run that probes luxd fails, and the table says why", () => {
+    const f = figures({}, {
+      spawns: {
+        execs: [{ path: "/t/luxd", args: ["/t/luxd", "--help"] }, {
+          path: "/t/luxd",
+          args: ["/t/luxd"],
+        }],
+        luxd: "/t/luxd",
+        plugins: [],
+      },
+    });
+    const table = ratioTable(ratioRows(f));
+    assert.match(table, /^programs a warm run executes +2 +sh \+ luxd +FAIL$/m);
+    assert.match(table, /^ {4}why: luxd executed 2 times, expected once; luxd probed with --help/m);
   });
 });
 
@@ -148,16 +302,24 @@ async function onPath(name: string): Promise<boolean> {
   return false;
 }
 
-Deno.test("bench runs end to end on tiny files; every verdict agrees with its number", async () => {
+/** A ratio-table row as printed: measure, median, min, max, target, verdict. */
+const ROW = new RegExp(
+  String.raw`^(?<measure>\S.*?)  +(?<median>n/a|[+-]?[\d.]+(?:x| MiB)|\d+)` +
+    String.raw`(?:  +(?<min>[+-]?[\d.]+(?:x| MiB))  +(?<max>[+-]?[\d.]+(?:x| MiB)))?` +
+    String.raw`(?:  +(?<target>(?:<=|<|~) ?\+?[\d.]+(?:x| MiB)|sh \+ luxd))?` +
+    String.raw`  +(?<verdict>PASS|FAIL|SKIP|INFO|HOLDS|OFF)$`,
+);
+
+Deno.test("bench runs end to end on tiny files; its one ratio table has every row", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--allow-all",
       join(REPO_ROOT, "scripts", "bench.ts"),
       "--size-mib",
-      "4",
+      "2",
       "--reps",
-      "1",
+      "2",
     ],
     env: { NO_COLOR: "1", INIT_CWD: "" },
     stdout: "piped",
@@ -165,43 +327,94 @@ Deno.test("bench runs end to end on tiny files; every verdict agrees with its nu
   }).output();
   const stdout = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const lines = stdout.split("\n");
+  assert.match(lines[0]!, /^parsd bench: 2 × 2 MiB plugins \(random 1 MiB blocks\), 2 rounds$/);
   assert.match(
-    stdout,
-    /^parsd bench: 2 × 4 MiB plugins \(random 1 MiB blocks\), median of 1; deno /,
+    lines[1]!,
+    /^machine: nproc \d+; CPU .+; deno \d+\.\d+\.\d+ .*; (OpenSSL .*|openssl: not found); peak RSS from /,
+  );
+  const hasTime = await Deno.stat("/usr/bin/time").then(() => true, () => false);
+  assert.equal(
+    lines.includes(
+      "/usr/bin/time is MISSING (apt-get install -y time): peak RSS is polled, a lower bound.",
+    ),
+    !hasTime,
   );
 
-  const row = /^parsd --dry-run --verify=full \(cold\)\s+(\d+)\s+\d+–\d+\s+([\d.]+) MiB/m.exec(
-    stdout,
-  );
-  assert.ok(row, stdout);
-  const coldMs = Number(row[1]);
-  const coldRss = Number(row[2]);
-  assert.ok(coldMs > 0, `cold verification took ${coldMs} ms`);
-  // A Deno process: tens of MiB, far from a GiB.
-  assert.ok(coldRss > 10 && coldRss < 1024, `peak RSS ${coldRss} MiB`);
+  // The measurements: every contender once, with its run count (openssl skipped without it).
+  const ssl = await onPath("openssl");
+  for (const c of [...STARTUP, ...VERIFICATION]) {
+    const label = CONTENDERS[c].replace(/[().*+?]/g, "\\$&");
+    const row = new RegExp(`^${label}.*?  +(\\d+\\.\\d|skipped)(?:  .*  (\\d+))?$`, "m").exec(
+      stdout,
+    );
+    assert.ok(row, `no measurement row for ${c}\n${stdout}`);
+    if (c !== "ssl" || ssl) assert.equal(row[2], "2", `${c} ran twice`);
+  }
 
-  // Peak RSS is always measurable on Linux (/usr/bin/time or /proc), so memory is judged.
-  const mem = /^(PASS|FAIL) memory: cold verification peak RSS ([\d.]+) MiB; target < 200 MiB$/m
-    .exec(stdout);
-  assert.ok(mem, stdout);
-  assert.equal(Number(mem[2]), coldRss, "the verdict's RSS is the table's");
-  assert.equal(mem[1], coldRss < 200 ? "PASS" : "FAIL");
-  const flat = /^(PASS|FAIL) flat memory: .* \(([+-][\d.]+) MiB\); target < \+16 MiB$/m.exec(
-    stdout,
-  );
-  assert.ok(flat, stdout);
-  assert.equal(flat[1], Number(flat[2]) < 16 ? "PASS" : "FAIL");
-
-  const speed = /^(PASS|FAIL|SKIP) speed: (.*)$/m.exec(stdout);
-  assert.ok(speed, stdout);
-  if (await onPath("openssl")) {
-    const ratio = /^cold verification ([\d.]+)x openssl /.exec(speed[2]!);
-    assert.ok(ratio, speed[0]);
-    assert.equal(speed[1], Number(ratio[1]) <= 1.25 ? "PASS" : "FAIL");
-    for (const claim of ["node:crypto with 1 MiB reads ≈ openssl", "streams ~3x slower"]) {
-      assert.match(stdout, new RegExp(`^(HOLDS|OFF  ) claim "${claim}": \\d+\\.\\d\\dx$`, "m"));
+  // The one ratio table: its header, then one row per ratio, in order.
+  const header = lines.findIndex((l) => l.startsWith("ratio "));
+  assert.ok(header > 0, stdout);
+  assert.deepEqual(lines[header]!.split(/ {2,}/), [...RATIO_HEADER]);
+  const table = lines.slice(header + 1, lines.indexOf("", header));
+  const rows = table.filter((l) => !l.startsWith("    ")).map((l) => {
+    const m = ROW.exec(l);
+    assert.ok(m?.groups, `not a ratio row: '${l}'`);
+    return m.groups as Record<string, string | undefined>;
+  });
+  assert.deepEqual(rows.map((r) => r.measure), [
+    "deno run empty.ts / floor, wall",
+    "parsd run (warm) / floor, wall",
+    "parsd version / floor, wall",
+    "parsd help / floor, wall",
+    "parsd doctor (warm) / floor, wall",
+    "parsd run (warm) / floor, peak RSS",
+    "parsd version / floor, peak RSS",
+    "parsd help / floor, peak RSS",
+    "parsd doctor (warm) / floor, peak RSS",
+    "cold verification / openssl, wall (2 × 2 MiB)",
+    "cold verification, peak RSS",
+    "peak RSS growth, 2 × 1 -> 2 × 2 MiB",
+    "claim: node:crypto, 1 MiB reads (lib/hash.ts) / openssl (one file)",
+    "claim: file.readable piped into createHash / openssl (one file)",
+    "claim: crypto.subtle.digest(whole file) / openssl (one file)",
+    "programs a warm run executes",
+  ]);
+  // Each verdict agrees with the median printed beside it.
+  const targets: Record<string, number> = {
+    "parsd run (warm) / floor, wall": 1.3,
+    "parsd version / floor, wall": 1.2,
+    "parsd help / floor, wall": 1.2,
+    "parsd run (warm) / floor, peak RSS": 1.3,
+    "parsd version / floor, peak RSS": 1.3,
+    "parsd help / floor, peak RSS": 1.3,
+    "parsd doctor (warm) / floor, peak RSS": 1.3,
+    "cold verification / openssl, wall (2 × 2 MiB)": 1.1,
+  };
+  for (const r of rows) {
+    const limit = targets[r.measure!];
+    if (limit === undefined) continue;
+    if (r.median === "n/a") {
+      assert.equal(r.verdict, "SKIP", r.measure);
+      continue;
     }
+    assert.equal(r.target, `<= ${limit.toFixed(2)}x`, r.measure);
+    assert.ok(r.min !== undefined && r.max !== undefined, `${r.measure} shows min and max`);
+    assert.ok(parseFloat(r.min) <= parseFloat(r.median!), r.measure);
+    assert.ok(parseFloat(r.median!) <= parseFloat(r.max), r.measure);
+    assert.equal(r.verdict, parseFloat(r.median!) <= limit ? "PASS" : "FAIL", r.measure);
+  }
+  assert.equal(rows[9]!.verdict === "SKIP", !ssl, "cold vs openssl is skipped only without it");
+
+  // What a warm run executes: listed with strace, else said plainly.
+  if (await onPath("strace")) {
+    assert.match(stdout, /^Programs a warm parsd run executes \(strace -f -e trace=execve;/m);
+    assert.match(stdout, /^ {2}\/bin\/sh -c 'ulimit -Hn'$/m);
+    assert.match(stdout, /^ {2}\S+\/luxd .*<- luxd \(stub\)$/m);
+    assert.match(stdout, /^ {2}expected: /m);
+    assert.ok(["PASS", "FAIL"].includes(rows.at(-1)!.verdict!));
   } else {
-    assert.equal(speed[0], "SKIP speed: openssl not found, no baseline");
+    assert.match(stdout, /^Programs a warm parsd run executes: not traced \(strace not found/m);
+    assert.equal(rows.at(-1)!.verdict, "SKIP");
   }
 });

@@ -39,7 +39,10 @@ export async function realNode(): Promise<Availability> {
 
 /** `n` distinct TCP ports that were free on 127.0.0.1 a moment ago (bound to port 0, then closed). */
 export function freePorts(n: number): number[] {
-  const listeners = Array.from({ length: n }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
   try {
     return listeners.map((l) => (l.addr as Deno.NetAddr).port);
   } finally {
@@ -253,11 +256,22 @@ function track(
 ): Running {
   const startedAt = performance.now();
   let exited = false;
+  // Written chunk by chunk, so that the files can be read while it runs
+  // (`pipeTo(file.writable)` holds chunks back until the stream ends).
   const drain = async (stream: ReadableStream<Uint8Array>, path: string) => {
     const file = await Deno.open(path, { write: true, create: true, append: true });
-    await stream.pipeTo(file.writable);
+    try {
+      for await (const chunk of stream) {
+        for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
+      }
+    } finally {
+      file.close();
+    }
   };
-  const drained = Promise.all([drain(child.stdout, files.stdout), drain(child.stderr, files.stderr)]);
+  const drained = Promise.all([
+    drain(child.stdout, files.stdout),
+    drain(child.stderr, files.stderr),
+  ]);
   const done = (async () => {
     const status = await child.status;
     exited = true;
@@ -294,7 +308,7 @@ function track(
       if (!exited) {
         const node = await running.nodePid();
         send(child.pid, "SIGTERM");
-        let timer: number | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), graceMs));
         const how = await Promise.race([done.then(() => "done" as const), late]);
         clearTimeout(timer);
@@ -305,7 +319,9 @@ function track(
       }
       await done;
       // parsd waits for the node, but if parsd itself was killed the node may remain.
-      if (nodePid !== undefined && nodePid !== child.pid && alive(nodePid)) send(nodePid, "SIGKILL");
+      if (nodePid !== undefined && nodePid !== child.pid && alive(nodePid)) {
+        send(nodePid, "SIGKILL");
+      }
     },
     async tail(n = 30) {
       const last = async (p: string) =>
@@ -317,7 +333,7 @@ function track(
   return running;
 }
 
-/** Whether a process with this pid exists (signal 0 via SIGCONT is harmless to a running node). */
+/** Whether a process with this pid exists and is not a zombie. */
 export function alive(pid: number): boolean {
   try {
     return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
@@ -361,12 +377,17 @@ export function startParsd(site: Site, args: readonly string[], label = "parsd")
   const n = ++runs;
   const child = spawnParsd(args, { env: site.env });
   const base = join(site.root, `${n}-${label}`);
-  return track(label, child, { stdout: `${base}.stdout`, stderr: `${base}.stderr` }, async (pid) => {
-    for (const c of await childPids(pid)) {
-      if ((await cmdline(c))?.[0] === site.node.avalanchego) return c;
-    }
-    return undefined;
-  });
+  return track(
+    label,
+    child,
+    { stdout: `${base}.stdout`, stderr: `${base}.stderr` },
+    async (pid) => {
+      for (const c of await childPids(pid)) {
+        if ((await cmdline(c))?.[0] === site.node.avalanchego) return c;
+      }
+      return undefined;
+    },
+  );
 }
 
 /**
@@ -384,8 +405,12 @@ export function startByHand(site: Site, argv: readonly string[], label = "by-han
     stderr: "piped",
   }).spawn();
   const base = join(site.root, `${n}-${label}`);
-  return track(label, child, { stdout: `${base}.stdout`, stderr: `${base}.stderr` }, (pid) =>
-    Promise.resolve(pid));
+  return track(
+    label,
+    child,
+    { stdout: `${base}.stdout`, stderr: `${base}.stderr` },
+    (pid) => Promise.resolve(pid),
+  );
 }
 
 /** JSON-RPC 2.0 to the node's API; the `result`, or throws with the `error`. */
@@ -430,11 +455,15 @@ export async function waitUntil(
   while (true) {
     if (run.exited()) {
       const status = await run.done;
-      throw new Error(`${run.label} exited (${JSON.stringify(status)}) before ${what}\n${await run.tail()}`);
+      throw new Error(
+        `${run.label} exited (${JSON.stringify(status)}) before ${what}\n${await run.tail()}`,
+      );
     }
     if (await ready()) return performance.now() - run.startedAt;
     if (performance.now() - run.startedAt > deadlineMs) {
-      throw new Error(`${run.label}: no ${what} within ${deadlineMs / 1000} s\n${await run.tail()}`);
+      throw new Error(
+        `${run.label}: no ${what} within ${deadlineMs / 1000} s\n${await run.tail()}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -449,12 +478,4 @@ export async function sizeOf(path: string): Promise<number> {
 export async function textFrom(path: string, offset: number): Promise<string> {
   const bytes = await Deno.readFile(path).catch(() => new Uint8Array());
   return new TextDecoder().decode(bytes.subarray(offset));
-}
-
-/** The median of some numbers (mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("median of no values");
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

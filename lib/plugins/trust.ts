@@ -211,11 +211,13 @@ export function cacheUpdates(
     rpcchainvm?: number | undefined;
     registrable?: boolean;
     versionLine?: string | undefined;
+    infoFresh?: boolean;
   })[],
 ): VerifyCache {
   const out: VerifyCache = {};
   for (const v of verified) {
-    if (!v.cacheable) continue;
+    // A fresh hash, or a cached one whose plugin was asked its --version only now.
+    if (!v.cacheable && !(v.fromCache && v.infoFresh === true)) continue;
     out[v.realPath] = {
       key: cacheKey(v.facts, v.sha256),
       sha256: v.sha256,
