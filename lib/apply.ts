@@ -6,9 +6,8 @@
  * every check passed, so a refused start leaves no trace.
  */
 
-import { CantCreateError } from "./errors.ts";
-import { FileAccessError } from "./files.ts";
 import { cacheText, type VerifyCache } from "./cache.ts";
+import { cantCreate, makeDirs } from "./create.ts";
 import { ensureLink } from "./links.ts";
 import type { NodeFacts } from "./facts.ts";
 import type { Plan } from "./plan.ts";
@@ -16,30 +15,6 @@ import { PLUGIN_NAMES } from "./network.ts";
 import { join } from "./path.ts";
 import { cacheUpdates } from "./plugins/trust.ts";
 import type { System } from "./system.ts";
-
-/** A failed write as a one-line error (exit 73): `cannot <verb> <what>: <reason>`. */
-export const cantCreate = (what: string, error: unknown, verb = "create"): CantCreateError =>
-  new CantCreateError(
-    `cannot ${verb} ${what}: ${
-      error instanceof FileAccessError ? error.reason : (error as Error).message
-    }`,
-    { cause: error },
-  );
-
-/** Creates each missing dir (mode 0700), parents first. @returns the ones made. */
-export async function makeDirs(sys: System, dirs: readonly string[]): Promise<string[]> {
-  const made: string[] = [];
-  for (const dir of dirs) {
-    if (await sys.lstat(dir).catch(() => undefined)) continue;
-    try {
-      await sys.mkdir(dir, 0o700);
-      made.push(dir);
-    } catch (error) {
-      throw cantCreate(dir, error);
-    }
-  }
-  return made;
-}
 
 /** The cache after this start: fresh plugin verifications and luxd's probe added. */
 export function updatedCache(f: NodeFacts): VerifyCache | undefined {

@@ -89,7 +89,9 @@ export async function checkStaking(sys: System, l: Layout, os: string): Promise<
       if (f && f.isFile && (f.mode & 0o077) !== 0) {
         const real = entry.isSymlink ? await sys.realPath(path) : path;
         problems.push(
-          `${path}${entry.isSymlink ? ` (-> ${real})` : ""} is readable or writable by group or others (mode ${
+          `${path}${
+            entry.isSymlink ? ` (-> ${real})` : ""
+          } is readable or writable by group or others (mode ${
             octal(f.mode)
           }); run 'chmod 600 ${real}'`,
         );

@@ -21,7 +21,13 @@ import { layoutDirs } from "./layout.ts";
 import { luxdFlagName } from "./args.ts";
 import { buildLuxdArgs, type LuxdDialect } from "./luxd_args.ts";
 import { chainEntries, encodeChainConfigContent } from "./chain_config.ts";
-import { EVM_PLUGIN_FD_LIMIT, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
+import {
+  ENGINE_ADDR_ENVS,
+  EVM_PLUGIN_FD_LIMIT,
+  PLUGIN_NAMES,
+  type PluginName,
+  PLUGINS,
+} from "./network.ts";
 import { flagsOf } from "./options.ts";
 import { checkLuxdFlags, fdLimitDecision, fdLimitDefault, missingRequired } from "./luxd_probe.ts";
 import { CHAIN_CONFIG_CONTENT_LIMIT, chainConfigFiles } from "./chain_config_files.ts";
@@ -239,7 +245,7 @@ export function assess(
       check,
       `${p.realPath} (${p.rule}) sha256 ${p.sha256} ${p.pinned ? "pinned" : "UNPINNED"}${
         p.fromCache ? " (cache)" : ""
-      }`,
+      }, rpcchainvm ${p.rpcchainvm ?? "unknown"}`,
     );
     if (!p.pinned) {
       warnings.push(`trusting unpinned plugin ${name}: sha256 ${p.sha256} (${p.realPath})`);
@@ -359,7 +365,9 @@ function pluginProblems(
   }
   if (!p.registrable) {
     warn.push(
-      `${p.realPath} never mentions LUX_VM_RUNTIME_ENGINE_ADDR, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it`,
+      `${p.realPath} never mentions ${
+        ENGINE_ADDR_ENVS.join(" or ")
+      }, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it`,
     );
   }
   // luxfi/evm's and subnet-evm's runner (they say "Subnet-EVM/…" to --version) set this limit.

@@ -280,7 +280,8 @@ const BAD: BadCase[] = [
     name: "tampered plugin",
     setup: (n) => Deno.writeTextFile(n.evm, "#!/bin/sh\necho tampered\n"),
     code: 65,
-    message: /plugin evm: .* changed since it was pinned: sha256 [0-9a-f]{64}, pinned [0-9a-f]{64}/,
+    message:
+      /plugin evm: .* does not match its pin: sha256 [0-9a-f]{64}, pinned [0-9a-f]{64}; either it changed since it was pinned or it is not the file that was pinned \(found by PARS_EVM_PLUGIN\)/,
   },
   {
     name: "unpinned plugins",

@@ -244,7 +244,9 @@ if ("skip" in available) {
         );
 
         await step(
-          `run without --allow-vm-failure=evm exits 78 before starting anything`,
+          blocked
+            ? "run without --allow-vm-failure=evm exits 78 before starting anything"
+            : `run without --allow-vm-failure=evm: not applicable, the hard fd limit ${hard} lets the EVM register`,
           async () => {
             const before = await snapshot(site.root);
             const r = await site.parsd(["run", ...site.args()]);

@@ -10,7 +10,7 @@ import { CantCreateError, UsageError } from "../errors.ts";
 import { checkDataDir } from "../data_dir.ts";
 import { envOf } from "../env.ts";
 import { layout, layoutDirs } from "../layout.ts";
-import { cantCreate, makeDirs } from "../apply.ts";
+import { cantCreate, makeDirs } from "../create.ts";
 import type { System } from "../system.ts";
 import { loadContext } from "./context.ts";
 import { withLock } from "./lock.ts";

@@ -17,7 +17,7 @@ import { discover } from "../plugins/discover.ts";
 import { forEachPlugin, hashOrFail, inspectTarget } from "../plugins/trust.ts";
 import { parseSha256Sums, pickSum, type Pin, withPins } from "../plugins/sums.ts";
 import { join } from "../path.ts";
-import { cantCreate } from "../apply.ts";
+import { cantCreate } from "../create.ts";
 import { type Context, readConfig } from "./context.ts";
 import { withLock } from "./lock.ts";
 

@@ -198,8 +198,11 @@ export async function verifyPlugin(
   const actual = await hashOrFail(o.fs, name, target.realPath);
   if (actual !== pinned) {
     throw new VerificationError(
-      `plugin ${name}: ${target.realPath} changed since it was pinned: sha256 ${actual}, pinned ${pinned}; ` +
-        `do not run it unless you replaced it yourself; then check it and re-pin with 'parsd plugins pin ${name} --replace'`,
+      `plugin ${name}: ${target.realPath} does not match its pin: sha256 ${actual}, pinned ${pinned}; ` +
+        `either it changed since it was pinned or it is not the file that was pinned (found by ${
+          d.rule === "search" ? "the search paths" : flagName(spec, d.rule)
+        }); do not run it unless you put it there yourself, then check it and re-pin with ` +
+        `'parsd plugins pin ${name} --replace'`,
     );
   }
   return { ...base, sha256: actual, pinned: true, fromCache: false, cacheable };

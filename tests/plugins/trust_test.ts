@@ -72,9 +72,9 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
           verifyPlugin("evm", s(), opts(home)),
           ExitCode.verification,
           new RegExp(
-            `plugin evm: ${p} changed since it was pinned: sha256 ${
+            `plugin evm: ${p} does not match its pin: sha256 ${
               sha256("#!/bin/sh\necho evil\n")
-            }, pinned ${pin};.*parsd plugins pin evm --replace`,
+            }, pinned ${pin}; either it changed since it was pinned or it is not the file that was pinned \\(found by plugins\\.evm\\.path in config\\.json\\);.*parsd plugins pin evm --replace`,
           ),
         );
         await exe(p, "#!/bin/sh\necho evm\n");
