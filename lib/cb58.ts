@@ -5,7 +5,7 @@
  * SHA-256. Pure; used for NodeIDs and VMIDs.
  */
 
-import { createHash } from "node:crypto";
+import { sha256 } from "./sha256.ts";
 
 /** The base58 alphabet: digits and letters without `0`, `O`, `I` and `l`. */
 export const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -47,7 +47,7 @@ export function base58Decode(text: string): Uint8Array | undefined {
 }
 
 function checksum(bytes: Uint8Array): Uint8Array {
-  const digest = createHash("sha256").update(bytes).digest();
+  const digest = sha256(bytes);
   return new Uint8Array(digest.subarray(digest.length - CHECKSUM_LENGTH));
 }
 

@@ -14,7 +14,7 @@ import { type Env, envOf, searchEnvs } from "./env.ts";
 import { checkDataDir, type DataDirState } from "./data_dir.ts";
 import { type Layout, layout } from "./layout.ts";
 import type { Settings } from "./config.ts";
-import { ENGINE_ADDR_ENVS, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
+import { ENGINE_ADDR_SUFFIX, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
 import { cacheKey, parseCache, type VerifyCache } from "./cache.ts";
 import { findStrays, registeredEntries, type Stray } from "./links.ts";
 import { findLuxd } from "./luxd.ts";
@@ -196,7 +196,11 @@ export async function luxdFacts(
             probe: {
               version: probed.version,
               rpcchainvm: probed.rpcchainvm,
-              flags: probed.flags,
+              // The descriptions are for people reading --help, not for the checks: leave
+              // them out, so a warm start reads and parses a few KiB, not 50.
+              flags: Object.fromEntries(
+                Object.entries(probed.flags).map(([n, f]) => [n, { ...f, description: "" }]),
+              ),
             },
           },
         },
@@ -237,10 +241,9 @@ async function pluginFacts(
   const text = out === undefined ? "" : `${out.stdout}\n${out.stderr}`;
   const rpcchainvm = parsePluginVersion(text);
   const versionLine = text.split("\n").map((x) => x.trim()).find((x) => x !== "");
-  let registrable = false;
-  for (const marker of ENGINE_ADDR_ENVS) {
-    if (await sys.contains(v.realPath, marker).catch(() => false)) registrable = true;
-  }
+  // Learned in the hash's read; for a cache hit without a recorded answer, one scan now.
+  const registrable = v.mentionsEngineAddr ??
+    await sys.contains(v.realPath, ENGINE_ADDR_SUFFIX).catch(() => false);
   return { ...v, rpcchainvm, registrable, versionLine, infoFresh: true };
 }
 
@@ -294,14 +297,8 @@ export async function gatherFacts(
   const search = searchEnvs(env);
   const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));
   const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const dataDir = await attempt(() => checkDataDir(sys, s.dataDir, env));
-  const luxdPath = await attempt(() => findLuxd(s.luxd, search.luxd, sys));
-  const luxd: Fact<LuxdFacts> = "ok" in luxdPath
-    ? await attempt(() => luxdFacts(sys, luxdPath.ok, cache, nowNs))
-    : luxdPath;
-  const staking = await attempt(() => checkStaking(sys, l, env.os));
-  const strays = await attempt(() => checkStrays(sys, l));
-  const verified = await Promise.all(PLUGIN_NAMES.map((name) =>
+  // Every fact is independent of the others but luxd's: gather them at once.
+  const verify = (name: PluginName) =>
     attempt(async () =>
       pluginFacts(
         sys,
@@ -317,16 +314,20 @@ export async function gatherFacts(
         }),
         cache,
       )
-    )
-  ));
-  const plugins = Object.fromEntries(PLUGIN_NAMES.map((n, i) => [n, verified[i]!])) as Record<
-    PluginName,
-    Fact<PluginFacts>
-  >;
-  const [http, staking_] = await Promise.all([
-    sys.canBind(PORT_CHECK_HOST, s.httpPort),
-    sys.canBind(PORT_CHECK_HOST, s.stakingPort),
-  ]);
+    );
+  const [dataDir, luxd, staking, strays, evm, sessionvm, http, stakingPort, running] = await Promise
+    .all([
+      attempt(() => checkDataDir(sys, s.dataDir, env)),
+      attempt(async () => luxdFacts(sys, await findLuxd(s.luxd, search.luxd, sys), cache, nowNs)),
+      attempt(() => checkStaking(sys, l, env.os)),
+      attempt(() => checkStrays(sys, l)),
+      verify("evm"),
+      verify("sessionvm"),
+      sys.canBind(PORT_CHECK_HOST, s.httpPort),
+      sys.canBind(PORT_CHECK_HOST, s.stakingPort),
+      holdsLock ? Promise.resolve(null) : runningInstance(sys, l),
+    ]);
+  const plugins: Record<PluginName, Fact<PluginFacts>> = { evm, sessionvm };
   return {
     env,
     layout: l,
@@ -337,8 +338,8 @@ export async function gatherFacts(
     strays,
     plugins,
     nofile: await nofile,
-    ports: { http, staking: staking_ },
-    runningPid: holdsLock ? null : await runningInstance(sys, l),
+    ports: { http, staking: stakingPort },
+    runningPid: running,
   };
 }
 

@@ -2,25 +2,32 @@
  * @module
  * Streaming SHA-256 of a file: `node:crypto` fed 1 MiB reads into two reused
  * buffers, reading ahead while hashing, so memory stays flat whatever the
- * file's size (a plugin is tens to hundreds of MiB). `deno task bench`
- * compares it with `openssl dgst -sha256`.
+ * file's size (a plugin is tens to hundreds of MiB). The same pass can look
+ * for a marker (see `registration.ts`), so a file is read once. Loaded only
+ * when a file must really be hashed. `deno task bench` compares it with
+ * `openssl dgst -sha256`.
  */
 
 import { createHash } from "node:crypto";
+import { MarkerScanner } from "./registration.ts";
 
 /** The read size: 1 MiB, two buffers (one being read while the other is hashed). */
 export const HASH_CHUNK = 1 << 20;
 
 /**
- * The lower-case hex SHA-256 of a file's bytes. The next chunk is read while
- * the current one is hashed, so reading and hashing overlap; memory stays at
- * two chunks whatever the file's size.
+ * The lower-case hex SHA-256 of a file's bytes and, when `marker` is given,
+ * whether they contain it. The next chunk is read while the current one is
+ * hashed; memory stays at two chunks whatever the file's size.
  *
  * @throws the OS error (NotFound, PermissionDenied, …) if it cannot be read.
  */
-export async function sha256File(path: string): Promise<string> {
+export async function hashFile(
+  path: string,
+  marker?: string,
+): Promise<{ sha256: string; contains: boolean }> {
   const file = await Deno.open(path, { read: true });
   const buffers = [new Uint8Array(HASH_CHUNK), new Uint8Array(HASH_CHUNK)] as const;
+  const scanner = marker === undefined ? undefined : new MarkerScanner(marker);
   let pending: Promise<number | null> = file.read(buffers[0]);
   try {
     const hash = createHash("sha256");
@@ -28,12 +35,20 @@ export async function sha256File(path: string): Promise<string> {
       const n = await pending;
       if (n === null) break;
       const current = buffers[i as 0 | 1];
+      const chunk = n === current.length ? current : current.subarray(0, n);
+      // Read the next chunk into the other buffer while this one is hashed.
       pending = file.read(buffers[(i ^ 1) as 0 | 1]);
-      hash.update(n === current.length ? current : current.subarray(0, n));
+      hash.update(chunk);
+      scanner?.update(chunk);
     }
-    return hash.digest("hex");
+    return { sha256: hash.digest("hex"), contains: scanner?.found ?? false };
   } finally {
     await pending.catch(() => null);
     file.close();
   }
+}
+
+/** The lower-case hex SHA-256 of a file's bytes. */
+export async function sha256File(path: string): Promise<string> {
+  return (await hashFile(path)).sha256;
 }

@@ -91,5 +91,8 @@ export const ENGINE_ADDR_ENVS = [
   "AVALANCHE_VM_RUNTIME_ENGINE_ADDR",
 ] as const;
 
+/** What both of {@linkcode ENGINE_ADDR_ENVS} end with: the one marker a plugin binary is searched for. */
+export const ENGINE_ADDR_SUFFIX = "_VM_RUNTIME_ENGINE_ADDR";
+
 /** The open-file limit the EVM plugin's runner sets itself, exiting when the hard limit is lower. */
 export const EVM_PLUGIN_FD_LIMIT = 32768;

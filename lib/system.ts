@@ -8,6 +8,7 @@
 
 import type { SignalSource } from "./signals.ts";
 import {
+  accessError,
   createNewFile,
   type DirEntry,
   type FileFacts,
@@ -59,6 +60,8 @@ export interface FileSystem {
   symlink(target: string, linkPath: string): Promise<void>;
   /** The lower-case hex SHA-256 of a file's bytes. */
   sha256(path: string): Promise<string>;
+  /** The SHA-256 and whether the bytes contain `marker`, in one read of the file. */
+  hashAndScan(path: string, marker: string): Promise<{ sha256: string; contains: boolean }>;
   /** Whether a file's bytes contain `marker`. */
   contains(path: string, marker: string): Promise<boolean>;
 }
@@ -112,6 +115,27 @@ export const PERMISSION_NAMES = [
   "import",
 ] as const;
 
+/**
+ * Hashes a file in a Web Worker (`hash_worker.ts`), so two plugins are hashed
+ * on two cores at once; an OS error comes back as a {@linkcode FileAccessError}.
+ */
+function hashInWorker(
+  path: string,
+  marker: string,
+): Promise<{ sha256: string; contains: boolean }> {
+  const worker = new Worker(new URL("./hash_worker.ts", import.meta.url).href, { type: "module" });
+  return new Promise<{ sha256: string; contains: boolean }>((resolve, reject) => {
+    worker.onmessage = (
+      e: MessageEvent<{ sha256: string; contains: boolean } | { error: string }>,
+    ) => "error" in e.data ? reject(accessError(path, new Error(e.data.error))) : resolve(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(accessError(path, new Error(e.message)));
+    };
+    worker.postMessage({ path, marker });
+  }).finally(() => worker.terminate());
+}
+
 /** The real file system. */
 export const denoFiles: FileSystem = {
   stat: statFacts,
@@ -127,6 +151,7 @@ export const denoFiles: FileSystem = {
   remove: removeFile,
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
+  hashAndScan: hashInWorker,
   contains: async (path, marker) => (await import("./registration.ts")).fileContains(path, marker),
 };
 

@@ -133,6 +133,9 @@ run executes (with strace).
   --reps N        rounds; each contender runs once per round (default ${DEFAULT_REPS})
   -h, --help      this text
 
+With PARSD_BENCH_NODE=1 it then also times a real node (avalanchego + subnet-evm, from
+'deno task build:e2e-node'): time to healthy under parsd vs by hand, memory, shutdown.
+
 Exit codes: 0 report printed (whatever PASS/FAIL says), 1 a run failed, 64 usage.`;
 
 /**
@@ -1103,6 +1106,10 @@ async function benchMain(sys: ScriptSystem, argv: readonly string[]): Promise<nu
     return EXIT.ok;
   }
   await bench(sys, o);
+  // The real node (avalanchego + subnet-evm) takes minutes: only when asked for.
+  if (sys.env["PARSD_BENCH_NODE"] === "1") {
+    await (await import("./bench_node.ts")).benchNode({ sys });
+  }
   return EXIT.ok;
 }
 

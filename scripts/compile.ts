@@ -174,9 +174,15 @@ export function compileArgs(target: Target, outDir: string): string[] {
     target,
     "--output",
     join(outDir, outputName(target)),
+    // The hashing worker is started by URL; name it so the binary surely embeds it.
+    "--include",
+    WORKER_MODULE,
     ENTRY_POINT,
   ];
 }
+
+/** The Web Worker module parsd starts to hash plugins (`lib/system.ts`). */
+export const WORKER_MODULE = "lib/hash_worker.ts";
 
 /** The URL `deno compile` (deno `version`) downloads `target`'s denort from. */
 export function denortUrl(

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { apply, cantCreate, makeDirs, updatedCache } from "../lib/apply.ts";
+import { apply, updatedCache } from "../lib/apply.ts";
+import { cantCreate, makeDirs } from "../lib/create.ts";
 import { cacheKey, type VerifyCache } from "../lib/cache.ts";
 import { CantCreateError, ExitCode } from "../lib/errors.ts";
 import type { LuxdFacts, NodeFacts, PluginFacts } from "../lib/facts.ts";

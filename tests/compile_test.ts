@@ -203,7 +203,7 @@ Deno.test("binaries are named parsd-<target>, with .exe only for Windows", () =>
   ]);
 });
 
-Deno.test("deno compile gets the permission set, the target, the output and main.ts only", () => {
+Deno.test("deno compile gets the permission set, the target, the output, the hash worker and main.ts", () => {
   const outDir = join("/", "build", "out");
   assert.deepEqual(compileArgs("x86_64-pc-windows-msvc", outDir), [
     "compile",
@@ -213,6 +213,8 @@ Deno.test("deno compile gets the permission set, the target, the output and main
     "x86_64-pc-windows-msvc",
     "--output",
     join(outDir, "parsd-x86_64-pc-windows-msvc.exe"),
+    "--include",
+    "lib/hash_worker.ts",
     "main.ts",
   ]);
   for (const t of TARGETS) {

@@ -197,7 +197,7 @@ Deno.test("assess() gives a plan when every fact is good", async (t) => {
     assert.match(named(a, "luxd")[0]!.detail, /luxd 1\.22\.18, rpcchainvm 43; flags from probe/);
     assert.equal(named(a, "luxd flags")[0]!.detail, "none given");
     assert.match(named(a, "staking")[0]!.detail, /luxd will generate keys/);
-    assert.match(named(a, "plugin evm")[0]!.detail, / pinned$/);
+    assert.match(named(a, "plugin evm")[0]!.detail, / pinned, rpcchainvm 43$/);
   });
 });
 
@@ -232,7 +232,7 @@ Deno.test("assess() reports what the facts say in its ok details", async (t) => 
     );
     assert.match(named(a, "luxd")[0]!.detail, /flags from cache/);
     assert.equal(a.plan!.luxd.flags, "cache");
-    assert.match(named(a, "plugin evm")[0]!.detail, /pinned \(cache\)$/);
+    assert.match(named(a, "plugin evm")[0]!.detail, /pinned \(cache\), rpcchainvm 43$/);
   });
   await t.step("pass-through flags luxd knows are listed and appended in order", () => {
     const s = settingsOf({ "luxd-args": ["--log-level=debug"] });

@@ -87,7 +87,7 @@ export function standInSessionVm(record: string, rpcchainvm: number): string {
     `  echo 'SessionVM-standin/0.0.0 [rpcchainvm=${rpcchainvm}]'`,
     "  exit 0",
     "fi",
-    `echo "started $(env | grep '_VM_RUNTIME_ENGINE_ADDR=')" >> ${shQuote(record)}`,
+    `echo "started $(env | grep 'VM_RUNTIME_ENGINE_ADD[R]=')" >> ${shQuote(record)}`,
     "exit 1",
     "",
   ].join("\n");

@@ -181,7 +181,7 @@ if ("skip" in available) {
               new RegExp(
                 `^ok\\s+plugin evm\\s+${
                   esc(node.subnetEvm)
-                } \\(flag\\) sha256 ${node.binaries.subnetEvm.sha256} pinned$`,
+                } \\(flag\\) sha256 ${node.binaries.subnetEvm.sha256} pinned, rpcchainvm 43$`,
                 "m",
               ),
             );
@@ -444,8 +444,11 @@ if ("skip" in available) {
             const doctor = await site.parsd(["doctor", ...site.args(allow)]);
             assert.equal(doctor.code, 0, show(doctor));
             assert.match(doctor.stdout, /flags from cache\)$/m);
-            assert.match(doctor.stdout, /^ok\s+plugin evm\s+.* pinned \(cache\)$/m);
-            assert.match(doctor.stdout, /^ok\s+plugin sessionvm\s+.* pinned \(cache\)$/m);
+            assert.match(doctor.stdout, /^ok\s+plugin evm\s+.* pinned \(cache\), rpcchainvm 43$/m);
+            assert.match(
+              doctor.stdout,
+              /^ok\s+plugin sessionvm\s+.* pinned \(cache\), rpcchainvm 43$/m,
+            );
 
             offsets.main = await sizeOf(site.logs.main);
             offsets.c = await sizeOf(site.logs.c);

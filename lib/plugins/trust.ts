@@ -12,6 +12,7 @@ import { type PluginName, PLUGINS, type PluginSpec } from "../network.ts";
 import type { Settings } from "../config.ts";
 import type { FileSystem } from "../system.ts";
 import { cacheHit, cacheKey, type VerifyCache } from "../cache.ts";
+import { ENGINE_ADDR_SUFFIX } from "../network.ts";
 import { discover, flagName, type Rule, type SearchEnv } from "./discover.ts";
 
 /** A plugin's real file, checked safe to hand to luxd. */
@@ -110,6 +111,12 @@ export interface VerifiedPlugin {
   readonly realPath: string;
   readonly sha256: string;
   readonly pinned: boolean;
+  /**
+   * Whether the bytes mention an rpcchainvm runtime variable (see
+   * `registration.ts`), learned in the same read as the hash; `undefined`
+   * when the file was not read (a cache hit).
+   */
+  readonly mentionsEngineAddr?: boolean;
   /** Whether the cache proved the file unchanged, so it was not re-hashed. */
   readonly fromCache: boolean;
   /**
@@ -140,7 +147,7 @@ export interface VerifyOptions {
   readonly uid: number | null;
   readonly os: string;
   readonly searchEnv: SearchEnv;
-  readonly fs: Pick<FileSystem, "stat" | "lstat" | "realPath" | "sha256">;
+  readonly fs: Pick<FileSystem, "stat" | "lstat" | "realPath" | "hashAndScan">;
   /** Now, in ns since the epoch (for the racily-clean rule). */
   readonly nowNs: bigint;
 }
@@ -183,9 +190,11 @@ export async function verifyPlugin(
           `(or start once with --trust-unpinned)`,
       );
     }
+    const read = await hashAndScanOrFail(o.fs, name, target.realPath);
     return {
       ...base,
-      sha256: await hashOrFail(o.fs, name, target.realPath),
+      sha256: read.sha256,
+      mentionsEngineAddr: read.contains,
       pinned: false,
       fromCache: false,
       cacheable: false,
@@ -195,7 +204,8 @@ export async function verifyPlugin(
     return { ...base, sha256: pinned, pinned: true, fromCache: true, cacheable: false };
   }
   const cacheable = target.facts.ctimeNs + RACY_MARGIN_NS < o.nowNs;
-  const actual = await hashOrFail(o.fs, name, target.realPath);
+  const read = await hashAndScanOrFail(o.fs, name, target.realPath);
+  const actual = read.sha256;
   if (actual !== pinned) {
     throw new VerificationError(
       `plugin ${name}: ${target.realPath} does not match its pin: sha256 ${actual}, pinned ${pinned}; ` +
@@ -205,7 +215,14 @@ export async function verifyPlugin(
         `'parsd plugins pin ${name} --replace'`,
     );
   }
-  return { ...base, sha256: actual, pinned: true, fromCache: false, cacheable };
+  return {
+    ...base,
+    sha256: actual,
+    mentionsEngineAddr: read.contains,
+    pinned: true,
+    fromCache: false,
+    cacheable,
+  };
 }
 
 /** The cache entries that record freshly verified, pinned plugins. */
@@ -267,6 +284,25 @@ export async function hashOrFail(
 ): Promise<string> {
   try {
     return await fs.sha256(path);
+  } catch (error) {
+    throw pluginAccessError(
+      `plugin ${name}`,
+      path,
+      error instanceof FileAccessError
+        ? error
+        : new FileAccessError(path, "io", String((error as Error)?.message ?? error)),
+    );
+  }
+}
+
+/** Hashes a plugin file and scans it for the rpcchainvm runtime variable in one read. */
+async function hashAndScanOrFail(
+  fs: Pick<FileSystem, "hashAndScan">,
+  name: string,
+  path: string,
+): Promise<{ sha256: string; contains: boolean }> {
+  try {
+    return await fs.hashAndScan(path, ENGINE_ADDR_SUFFIX);
   } catch (error) {
     throw pluginAccessError(
       `plugin ${name}`,

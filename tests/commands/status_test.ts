@@ -4,7 +4,7 @@ import { withInProcessNode } from "./kit.ts";
 
 /** A fetch that answers like a node: health at /ext/health, JSON-RPC at /ext/info. */
 function nodeFetch(o: { healthy: boolean; cBootstrapped: boolean }, seen: string[]) {
-  return async (url: string, init?: RequestInit): Promise<Response> => {
+  const answer = (url: string, init?: RequestInit): Response => {
     seen.push(url);
     const path = new URL(url).pathname;
     if (path.startsWith("/ext/health")) {
@@ -22,6 +22,7 @@ function nodeFetch(o: { healthy: boolean; cBootstrapped: boolean }, seen: string
       : undefined;
     return Response.json({ jsonrpc: "2.0", id: call.id, result });
   };
+  return (url: string, init?: RequestInit) => Promise.resolve(answer(url, init));
 }
 
 Deno.test("status: 0 when healthy and bootstrapped, asking only loopback on the HTTP port", async () => {
