@@ -153,17 +153,8 @@ export function parsePluginList(value: unknown): string[] | Invalid {
 
 /** Commands that start or check a node with the full settings. */
 const NODE: readonly Command[] = ["run", "doctor"];
-/** Commands that read the data dir or config at all. */
-const LOCAL: readonly Command[] = [
-  "run",
-  "init",
-  "doctor",
-  "status",
-  "plugins",
-  "node-id",
-  "service",
-  "version",
-];
+/** Commands that read the data dir or config at all: all but `vmid` and `help`. */
+const LOCAL: readonly Command[] = COMMANDS.filter((c) => c !== "vmid" && c !== "help");
 
 /** Every parsd option, in help order. */
 export const OPTIONS = {

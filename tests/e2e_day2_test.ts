@@ -7,7 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeNode, type Node, parsd, REPO, sha256, snapshot, spawnParsd } from "./helpers.ts";
+import {
+  makeNode,
+  type Node,
+  parsd,
+  REPO,
+  sha256,
+  snapshot,
+  spawnParsd,
+  waitFor,
+} from "./helpers.ts";
 import { startFakeNodeApi } from "./fake_node_api.ts";
 
 async function withNode(f: (n: Node) => Promise<void>) {
@@ -18,15 +27,6 @@ async function withNode(f: (n: Node) => Promise<void>) {
   } finally {
     await n.cleanup();
   }
-}
-
-async function waitFor(f: () => Promise<boolean>, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A loopback port nobody listens on now. */

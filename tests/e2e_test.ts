@@ -12,6 +12,7 @@ import {
   sha256,
   snapshot,
   spawnParsd,
+  waitFor,
 } from "./helpers.ts";
 import { vmid } from "../lib/vmid.ts";
 
@@ -30,15 +31,6 @@ async function withNode(f: (n: Node) => Promise<void>) {
 /** parsd's own error lines (without the usage hint). */
 const errorLines = (r: Result) =>
   r.stderr.split("\n").filter((l) => l.startsWith("parsd: error: "));
-
-async function waitFor(f: () => Promise<boolean>, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 Deno.test("parsd run gives luxd exactly the dry-run plan's args and returns luxd's exit code", async () => {
   await withNode(async (n) => {

@@ -220,3 +220,13 @@ export async function withTempDir(f: (dir: string) => Promise<void>): Promise<vo
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** Polls `f` every 25 ms until it is true; throws naming `what` after `ms`. */
+export async function waitFor(f: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

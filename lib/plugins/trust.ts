@@ -276,14 +276,10 @@ export async function forEachPlugin<T>(
   return results;
 }
 
-/** Hashes a plugin file, turning an OS error into a one-line error. */
-export async function hashOrFail(
-  fs: Pick<FileSystem, "sha256">,
-  name: string,
-  path: string,
-): Promise<string> {
+/** Runs a read of a plugin file, turning an OS error into a one-line error. */
+async function readOrFail<T>(name: string, path: string, read: () => Promise<T>): Promise<T> {
   try {
-    return await fs.sha256(path);
+    return await read();
   } catch (error) {
     throw pluginAccessError(
       `plugin ${name}`,
@@ -295,21 +291,20 @@ export async function hashOrFail(
   }
 }
 
+/** Hashes a plugin file, turning an OS error into a one-line error. */
+export function hashOrFail(
+  fs: Pick<FileSystem, "sha256">,
+  name: string,
+  path: string,
+): Promise<string> {
+  return readOrFail(name, path, () => fs.sha256(path));
+}
+
 /** Hashes a plugin file and scans it for the rpcchainvm runtime variable in one read. */
-async function hashAndScanOrFail(
+function hashAndScanOrFail(
   fs: Pick<FileSystem, "hashAndScan">,
   name: string,
   path: string,
 ): Promise<{ sha256: string; contains: boolean }> {
-  try {
-    return await fs.hashAndScan(path, ENGINE_ADDR_SUFFIX);
-  } catch (error) {
-    throw pluginAccessError(
-      `plugin ${name}`,
-      path,
-      error instanceof FileAccessError
-        ? error
-        : new FileAccessError(path, "io", String((error as Error)?.message ?? error)),
-    );
-  }
+  return readOrFail(name, path, () => fs.hashAndScan(path, ENGINE_ADDR_SUFFIX));
 }
