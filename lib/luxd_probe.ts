@@ -678,20 +678,6 @@ export function checkLuxdFlags(
 // ---------------------------------------------------------------------------
 // File descriptors
 
-/**
- * The hard open-files limit from Linux `/proc/self/limits`
- * (`Max open files            20000                20000                files`).
- *
- * @returns the number, `"unlimited"`, or undefined if the line is missing.
- */
-export function parseNofileHardLimit(procSelfLimitsText: string): number | "unlimited" | undefined {
-  const m = /^Max open files[ \t]+(\S+)[ \t]+(\S+)/m.exec(procSelfLimitsText);
-  if (m === null) return undefined;
-  const hard = m[2]!;
-  if (hard === "unlimited") return "unlimited";
-  return /^\d+$/.test(hard) && Number.isSafeInteger(Number(hard)) ? Number(hard) : undefined;
-}
-
 /** luxd's default `--fd-limit`, from its flags; undefined if it has no such flag or default. */
 export function fdLimitDefault(flags: LuxdFlagSet): number | undefined {
   const d = flags.get("fd-limit")?.default;
@@ -716,7 +702,7 @@ export interface FdLimitDecision {
  * the hard limit and warn; otherwise do nothing.
  *
  * @param luxdDefault luxd's default ({@linkcode fdLimitDefault})
- * @param hard the hard limit ({@linkcode parseNofileHardLimit})
+ * @param hard the hard limit (`ulimit -Hn`, read in `facts.ts`)
  * @param userGave whether the user passed `--fd-limit` to luxd already
  */
 export function fdLimitDecision(

@@ -21,13 +21,7 @@ import { layoutDirs } from "./layout.ts";
 import { luxdFlagName } from "./args.ts";
 import { buildLuxdArgs, type LuxdDialect } from "./luxd_args.ts";
 import { chainEntries, encodeChainConfigContent } from "./chain_config.ts";
-import {
-  ENGINE_ADDR_ENVS,
-  EVM_PLUGIN_FD_LIMIT,
-  PLUGIN_NAMES,
-  type PluginName,
-  PLUGINS,
-} from "./network.ts";
+import { ENGINE_ADDR_ENVS, EVM_PLUGIN_FD_LIMIT, PLUGIN_NAMES } from "./network.ts";
 import { flagsOf } from "./options.ts";
 import { checkLuxdFlags, fdLimitDecision, fdLimitDefault, missingRequired } from "./luxd_probe.ts";
 import { CHAIN_CONFIG_CONTENT_LIMIT, chainConfigFiles } from "./chain_config_files.ts";
@@ -396,6 +390,3 @@ export function failureOf(checks: readonly Check[]): ParsdError | undefined {
     ? undefined
     : new ParsdError(failed[0]!.exitCode ?? ExitCode.failure, failed.map((c) => c.detail));
 }
-
-/** Names used in messages for the plugins. */
-export const pluginFlag = (name: PluginName) => `--${PLUGINS[name].flag}`;

@@ -22,7 +22,6 @@ import {
   parseLuxdHelp,
   parseLuxdVersion,
   parseLuxdVersionJson,
-  parseNofileHardLimit,
   parsePluginVersion,
   probeLuxd,
   type ProbeRunner,
@@ -573,22 +572,6 @@ Deno.test("editDistance() and nearest() find likely typos", async (t) => {
     assert.equal(nearest("dvx", names), undefined);
     assert.equal(nearest("dvx", names, 2), "dev");
   });
-});
-
-Deno.test("parseNofileHardLimit() reads /proc/self/limits", () => {
-  const limits = (soft: string, hard: string) =>
-    "Limit                     Soft Limit           Hard Limit           Units     \n" +
-    "Max processes             127241               127241               processes \n" +
-    `Max open files            ${soft.padEnd(21)}${hard.padEnd(21)}files     \n` +
-    "Max locked memory         8388608              8388608              bytes     \n";
-  assert.equal(parseNofileHardLimit(limits("1024", "20000")), 20000);
-  assert.equal(parseNofileHardLimit(limits("1024", "unlimited")), "unlimited");
-  assert.equal(parseNofileHardLimit("Max processes 1 1 processes\n"), undefined);
-  assert.equal(parseNofileHardLimit(""), undefined);
-  if (Deno.build.os === "linux") {
-    const real = parseNofileHardLimit(Deno.readTextFileSync("/proc/self/limits"));
-    assert.ok(real === "unlimited" || (typeof real === "number" && real > 0), String(real));
-  }
 });
 
 Deno.test("fdLimitDecision() passes the hard limit only when luxd's default exceeds it", () => {

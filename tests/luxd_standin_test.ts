@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseNofileHardLimit } from "../lib/luxd_probe.ts";
 
 const TESTS = dirname(fileURLToPath(import.meta.url));
 const STANDIN = join(TESTS, "luxd_standin.sh");
@@ -24,8 +23,11 @@ const LUXEVM = "mgj786NP7uDwBCcq6YwThhaN8FLyybkCa4zBWTQbNgmK6k9A6";
 
 /** The hard open-files limit the stand-in is run under when a test needs a known one. */
 const HARD = (() => {
-  const hard = parseNofileHardLimit(Deno.readTextFileSync("/proc/self/limits"));
-  return hard === undefined || hard === "unlimited" || hard >= 20000 ? 20000 : hard;
+  const out = new Deno.Command("/bin/sh", { args: ["-c", "ulimit -Hn"], stdout: "piped" })
+    .outputSync();
+  const word = new TextDecoder().decode(out.stdout).trim();
+  const hard = /^\d+$/.test(word) ? Number(word) : undefined;
+  return hard === undefined || hard >= 20000 ? 20000 : hard;
 })();
 
 interface Options {

@@ -24,14 +24,7 @@ import { layout, layoutDirs } from "../lib/layout.ts";
 import { type LuxdFlagSet, parseLuxdHelp } from "../lib/luxd_probe.ts";
 import { type PluginName, PLUGINS } from "../lib/network.ts";
 import { CHAIN_CONFIG_CONTENT_LIMIT } from "../lib/chain_config_files.ts";
-import {
-  assess,
-  type Assessment,
-  type Check,
-  exitCodeOfChecks,
-  failureOf,
-  pluginFlag,
-} from "../lib/plan.ts";
+import { assess, type Assessment, type Check, exitCodeOfChecks, failureOf } from "../lib/plan.ts";
 import { REPO } from "./helpers.ts";
 
 const FIXTURES = join(REPO, "tests", "fixtures", "luxd");
@@ -721,9 +714,4 @@ Deno.test("failureOf() joins every FAIL into one error with the first one's code
     const a = assess(settingsOf(), nodeFacts({ staking: { error: new ConfigError("bad") } }), []);
     assert.equal(failureOf(a.checks)?.exitCode, exitCodeOfChecks(a.checks));
   });
-});
-
-Deno.test("pluginFlag() names each plugin's parsd flag", () => {
-  assert.equal(pluginFlag("evm"), "--evm-plugin");
-  assert.equal(pluginFlag("sessionvm"), "--sessionvm-plugin");
 });

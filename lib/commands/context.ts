@@ -7,7 +7,7 @@
 
 import type { ParsedArgs } from "../args.ts";
 import { type ConfigFacts, locateConfig, resolveSettings, type Settings } from "../config.ts";
-import { ConfigError, ParsdError, PermissionError } from "../errors.ts";
+import { ConfigError, PermissionError } from "../errors.ts";
 import { FileAccessError, MAX_TEXT_BYTES } from "../files.ts";
 import { homeOf } from "../env.ts";
 import { isAbsolute } from "../path.ts";
@@ -69,19 +69,4 @@ export async function loadContext(
   const facts = configFacts(sys, args);
   const text = await readConfig(sys, locateConfig(facts).configPath);
   return { sys, args, settings: resolveSettings(facts, text, o) };
-}
-
-/** Throws a usage error unless a command got at most `max` positional words. */
-export function expectPositionals(
-  args: ParsedArgs,
-  max: number,
-  usage: string,
-): readonly string[] {
-  if (args.positionals.length > max) {
-    throw new ParsdError(
-      64,
-      `'parsd ${args.command}' ${usage}, got '${args.positionals.join(" ")}'`,
-    );
-  }
-  return args.positionals;
 }
