@@ -3,13 +3,13 @@
  * Streaming SHA-256 of a file: `node:crypto` fed 1 MiB reads into two reused
  * buffers, reading ahead while hashing, so memory stays flat whatever the
  * file's size (a plugin is tens to hundreds of MiB). The same pass can look
- * for a marker (see `registration.ts`), so a file is read once. Loaded only
+ * for a marker (see `marker.ts`), so a file is read once. Loaded only
  * when a file must really be hashed. `deno task bench` compares it with
  * `openssl dgst -sha256`.
  */
 
 import { createHash } from "node:crypto";
-import { MarkerScanner } from "./registration.ts";
+import { MarkerScanner } from "./marker.ts";
 
 /** The read size: 1 MiB, two buffers (one being read while the other is hashed). */
 export const HASH_CHUNK = 1 << 20;

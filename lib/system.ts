@@ -152,7 +152,7 @@ export const denoFiles: FileSystem = {
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
   hashAndScan: hashInWorker,
-  contains: async (path, marker) => (await import("./registration.ts")).fileContains(path, marker),
+  contains: async (path, marker) => (await import("./marker.ts")).fileContains(path, marker),
 };
 
 /** The real system, through Deno's APIs. */

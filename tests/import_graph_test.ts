@@ -133,7 +133,7 @@ export const ONLY: Readonly<Record<string, readonly string[]>> = {
   "lib/help.ts": ["help"],
   // Loaded by lib/system.ts on demand, never statically by a command.
   "lib/hash.ts": [],
-  "lib/registration.ts": [],
+  "lib/marker.ts": [],
   "lib/lock.ts": [],
   "lib/ports.ts": [],
 };

@@ -113,7 +113,7 @@ export interface VerifiedPlugin {
   readonly pinned: boolean;
   /**
    * Whether the bytes mention an rpcchainvm runtime variable (see
-   * `registration.ts`), learned in the same read as the hash; `undefined`
+   * `marker.ts`), learned in the same read as the hash; `undefined`
    * when the file was not read (a cache hit).
    */
   readonly mentionsEngineAddr?: boolean;

@@ -1,10 +1,10 @@
-/** The marker search of lib/registration.ts, alone and folded into lib/hash.ts's read. */
+/** The marker search of lib/marker.ts, alone and folded into lib/hash.ts's read. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { HASH_CHUNK, hashFile } from "../lib/hash.ts";
 import { ENGINE_ADDR_ENVS, ENGINE_ADDR_SUFFIX } from "../lib/network.ts";
-import { fileContains, MarkerScanner } from "../lib/registration.ts";
+import { fileContains, MarkerScanner } from "../lib/marker.ts";
 import { withTempDir } from "./helpers.ts";
 
 Deno.test("both runtimes' variables end with the one marker searched for", () => {

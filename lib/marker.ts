@@ -1,6 +1,7 @@
 /**
  * @module
- * A static check of whether luxd can register a plugin. luxd starts each
+ * Finding a marker in a file's bytes: the static check of whether luxd can
+ * register a plugin (`facts.ts`, `plan.ts`). luxd starts each
  * plugin with its runtime engine's address in `LUX_VM_RUNTIME_ENGINE_ADDR`
  * (avalanchego: `AVALANCHE_VM_RUNTIME_ENGINE_ADDR`) and expects the
  * rpcchainvm handshake within 5 s; a plugin built on rpcchainvm reads that
@@ -9,8 +10,8 @@
  * fail to register: luxd logs `failed to register VM` and runs without it.
  *
  * The search runs over the chunks `hash.ts` reads anyway, so a cold
- * verification reads each plugin once; it uses the native `indexOf` on each
- * chunk in place and joins only a marker's length across chunk borders.
+ * verification reads each plugin once (Boyer-Moore-Horspool, keeping only a
+ * marker's length across chunk borders).
  */
 
 /**
