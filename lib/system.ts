@@ -7,6 +7,8 @@
  */
 
 import type { SignalSource } from "./signals.ts";
+import { acquireLock } from "./lock.ts";
+import { canBind } from "./ports.ts";
 import {
   accessError,
   createNewFile,
@@ -200,18 +202,18 @@ export const denoSystem: System = {
     remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
   },
   async dropPermissions() {
-    const states: Record<string, string> = {};
-    for (const name of PERMISSION_NAMES) {
-      const status = await Deno.permissions.revoke({ name } as Deno.PermissionDescriptor);
-      states[name] = status.state;
-    }
-    return states;
+    const statuses = await Promise.all(
+      PERMISSION_NAMES.map((name) =>
+        Deno.permissions.revoke({ name } as Deno.PermissionDescriptor)
+      ),
+    );
+    return Object.fromEntries(PERMISSION_NAMES.map((name, i) => [name, statuses[i]!.state]));
   },
   // Windows cannot lock a directory handle: there, one parsd per data dir is not enforced.
-  lock: async (dir, pidFile) =>
+  lock: (dir, pidFile) =>
     Deno.build.os === "windows"
-      ? { announce: () => Promise.resolve(), release: () => {} }
-      : (await import("./lock.ts")).acquireLock(dir, pidFile, Deno.pid),
-  canBind: async (host, port) => (await import("./ports.ts")).canBind(host, port),
+      ? Promise.resolve({ announce: () => Promise.resolve(), release: () => {} })
+      : acquireLock(dir, pidFile, Deno.pid),
+  canBind,
   fetch: (url, init) => fetch(url, init),
 };
