@@ -158,17 +158,7 @@ export async function makeNode(): Promise<Node> {
       FAKE_LUXD_RECORD: record,
       FAKE_LUXD_FIXTURES: join(REPO, "tests", "fixtures", "luxd"),
     },
-    async pin(extra = {}) {
-      await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
-      const config = {
-        plugins: {
-          evm: { sha256: sha256(await Deno.readFile(evm)) },
-          sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
-        },
-        ...extra,
-      };
-      await Deno.writeTextFile(join(dataDir, "config.json"), JSON.stringify(config, null, 2));
-    },
+    pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra),
     async recordText() {
       try {
         return await Deno.readTextFile(record);
@@ -229,4 +219,22 @@ export async function waitFor(f: () => Promise<boolean>, what: string, ms = 10_0
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Writes `<dataDir>/config.json` pinning both plugin files (creating the data dir), plus `extra` keys. */
+export async function pinPlugins(
+  dataDir: string,
+  evm: string,
+  sessionvm: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const config = {
+    plugins: {
+      evm: { sha256: sha256(await Deno.readFile(evm)) },
+      sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
+    },
+    ...extra,
+  };
+  await Deno.writeTextFile(join(dataDir, "config.json"), JSON.stringify(config, null, 2));
 }

@@ -7,7 +7,7 @@
 
 import { join } from "../../lib/path.ts";
 import { type Fake, type FakeOptions, fakeSystem, fixtureLuxd } from "../fake_system.ts";
-import { pluginBody, sha256 } from "../helpers.ts";
+import { pinPlugins, pluginBody } from "../helpers.ts";
 
 /** A temp node and the fake system pointed at it. */
 export interface InProcessNode {
@@ -62,17 +62,7 @@ export async function withInProcessNode(f: (n: InProcessNode) => Promise<void>):
           env: { ...env, ...o.env },
           programs: { [luxd]: fixtureLuxd(o.dialect ?? "1.22.18"), ...o.programs },
         }),
-      async pin(extra = {}) {
-        await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
-        const config = {
-          plugins: {
-            evm: { sha256: sha256(await Deno.readFile(evm)) },
-            sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
-          },
-          ...extra,
-        };
-        await Deno.writeTextFile(join(dataDir, "config.json"), JSON.stringify(config, null, 2));
-      },
+      pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra),
     });
   } finally {
     await Deno.remove(root, { recursive: true });
