@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { resolveSettings, type Settings } from "../../lib/config.ts";
 import { PLUGINS } from "../../lib/network.ts";
 import { discover, flagName, searchPaths } from "../../lib/plugins/discover.ts";
 import { denoFiles } from "../../lib/system.ts";
 import { withTempDir } from "../helpers.ts";
-
-async function exe(path: string, body: string, mode = 0o755) {
-  await Deno.writeTextFile(path, body);
-  await Deno.chmod(path, mode);
-}
-
-function settings(
-  home: string,
-  config: Record<string, unknown>,
-  flags: Record<string, string | boolean> = {},
-  env: Record<string, string> = {},
-): Settings {
-  return resolveSettings(
-    { flags, env: (n) => env[n], home, cwd: home },
-    JSON.stringify(config),
-  );
-}
+import { exe, settings } from "./kit.ts";
 
 Deno.test("searchPaths() lists the PIP-7 places, then $GOPATH/bin (or ~/go/bin)", () => {
   const spec = PLUGINS.sessionvm;

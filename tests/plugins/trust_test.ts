@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { resolveSettings, type Settings } from "../../lib/config.ts";
 import { PLUGINS } from "../../lib/network.ts";
 import { ExitCode, NoInputError, ParsdError, PermissionError } from "../../lib/errors.ts";
 import { FileAccessError, statFacts } from "../../lib/files.ts";
@@ -17,19 +16,7 @@ import {
 } from "../../lib/plugins/trust.ts";
 import { denoFiles } from "../../lib/system.ts";
 import { sha256, withTempDir } from "../helpers.ts";
-
-async function exe(path: string, body: string, mode = 0o755) {
-  await Deno.writeTextFile(path, body);
-  await Deno.chmod(path, mode);
-}
-
-function settings(
-  home: string,
-  config: Record<string, unknown>,
-  flags: Record<string, string | boolean> = {},
-): Settings {
-  return resolveSettings({ flags, env: () => undefined, home, cwd: home }, JSON.stringify(config));
-}
+import { exe, settings } from "./kit.ts";
 
 /** Verify options for the real file system, with "now" taken at the call. */
 const opts = (home: string, o: Partial<VerifyOptions> = {}): VerifyOptions => ({
