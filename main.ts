@@ -1,9 +1,9 @@
 /**
  * @module
- * parsd's entry point: wires the real system into {@linkcode main}.
+ * parsd's entry point: wires the real system into {@linkcode start}.
  */
 
-import { main } from "./lib/main.ts";
+import { start } from "./lib/start.ts";
 import { denoSystem } from "./lib/system.ts";
 
-if (import.meta.main) Deno.exit(await main(Deno.args, denoSystem));
+if (import.meta.main) Deno.exit(await start(Deno.args, denoSystem));

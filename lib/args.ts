@@ -39,6 +39,8 @@ export interface ParsedArgs {
   readonly flags: Readonly<Record<string, string | boolean>>;
   /** luxd flags, unchanged and in order, including everything after `--`. */
   readonly passthrough: readonly string[];
+  /** The command line as given. */
+  readonly argv: readonly string[];
 }
 
 /** Commands that hand unknown flags to luxd instead of rejecting them. */
@@ -184,8 +186,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   problems.push(...managedCollisions(passthrough, "luxd flag"));
   if (problems.length > 0) throw new UsageError(problems);
   if (flags["help"] === true) {
-    return { command: "help", positionals: [command], flags: {}, passthrough: [] };
+    return { command: "help", positionals: [command], flags: {}, passthrough: [], argv };
   }
-  if (flags["version"] === true) return { command: "version", positionals, flags, passthrough };
-  return { command, positionals, flags, passthrough };
+  if (flags["version"] === true) {
+    return { command: "version", positionals, flags, passthrough, argv };
+  }
+  return { command, positionals, flags, passthrough, argv };
 }

@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from "./errors.ts";
+import { isAbsolute } from "./path.ts";
 import type { LuxdSearchEnv } from "./luxd.ts";
 import type { SearchEnv } from "./plugins/discover.ts";
 import type { System } from "./system.ts";
@@ -28,6 +29,15 @@ export function homeOf(sys: System): string {
     );
   }
   return h;
+}
+
+/**
+ * The user's directory. Under `deno task`, the process runs in the repo
+ * root and the directory the user typed the command in is `INIT_CWD`.
+ */
+export function userCwd(sys: System): string {
+  const init = sys.env("INIT_CWD");
+  return init !== undefined && isAbsolute(init) ? init : sys.cwd();
 }
 
 /** The environment facts parsd reads. */

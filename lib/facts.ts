@@ -14,7 +14,13 @@ import { type Env, envOf, searchEnvs } from "./env.ts";
 import { checkDataDir, type DataDirState } from "./data_dir.ts";
 import { type Layout, layout } from "./layout.ts";
 import type { Settings } from "./config.ts";
-import { ENGINE_ADDR_SUFFIX, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
+import {
+  ENGINE_ADDR_SUFFIX,
+  HARD_NOFILE_QUERY,
+  PLUGIN_NAMES,
+  type PluginName,
+  PLUGINS,
+} from "./network.ts";
 import { cacheKey, parseCache, type VerifyCache } from "./cache.ts";
 import { findStrays, registeredEntries, type Stray } from "./links.ts";
 import { findLuxd } from "./luxd.ts";
@@ -254,7 +260,7 @@ async function pluginFacts(
  */
 export async function hardNofileLimit(sys: System): Promise<number | "unlimited" | undefined> {
   if (sys.os === "windows") return undefined;
-  const out = await sys.output("/bin/sh", ["-c", "ulimit -Hn"], 2000);
+  const out = await sys.output(HARD_NOFILE_QUERY.path, HARD_NOFILE_QUERY.args, 2000);
   const word = out?.stdout.trim();
   if (word === "unlimited") return "unlimited";
   return word && /^\d+$/.test(word) ? Number(word) : undefined;
@@ -296,7 +302,7 @@ export async function gatherFacts(
   const l = layout(s.dataDir);
   const search = searchEnvs(env);
   const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const nowNs = BigInt(sys.now()) * 1_000_000n;
   // Every fact is independent of the others but luxd's: gather them at once.
   const verify = (name: PluginName) =>
     attempt(async () =>

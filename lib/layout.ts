@@ -28,6 +28,8 @@ export interface Layout {
   readonly chainConfigDir: string;
   /** luxd's log dir (its default under the data dir). */
   readonly logDir: string;
+  /** What the last checked start observed, for a warm start (`lib/warm_start.ts`). */
+  readonly warmStart: string;
 }
 
 /** The layout of a data dir. */
@@ -46,6 +48,7 @@ export function layout(dataDir: string): Layout {
     pidFile: join(dataDir, "parsd.pid"),
     chainConfigDir: join(dataDir, "configs", "chains"),
     logDir: join(dataDir, "logs"),
+    warmStart: join(dataDir, "warm-start.json"),
   };
 }
 

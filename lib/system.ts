@@ -6,6 +6,7 @@
  * touches `Deno.*` for files or processes.
  */
 
+import { codeIdentity } from "./code_identity.ts";
 import type { SignalSource } from "./signals.ts";
 import { acquireLock } from "./lock.ts";
 import { canBind } from "./ports.ts";
@@ -86,6 +87,10 @@ export interface System extends FileSystem {
   readonly pid: number;
   /** The executable running parsd (deno, or the compiled binary). */
   readonly execPath: () => string;
+  /** Now, in ms since the epoch. */
+  now(): number;
+  /** Which parsd code is running (see `code_identity.ts`). */
+  codeIdentity(): Promise<string>;
   out(text: string): void;
   err(text: string): void;
   /** Starts a program with inherited stdio. */
@@ -138,14 +143,25 @@ function hashInWorker(
   }).finally(() => worker.terminate());
 }
 
+/** A synchronous read as a {@linkcode FileSystem} call: its error becomes a rejection. */
+function promised<A extends unknown[], T>(read: (...args: A) => T): (...args: A) => Promise<T> {
+  return (...args) => {
+    try {
+      return Promise.resolve(read(...args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
 /** The real file system. */
 export const denoFiles: FileSystem = {
-  stat: statFacts,
-  lstat: lstatFacts,
-  realPath,
-  readLink,
-  readDir,
-  readText: readTextFile,
+  stat: promised(statFacts),
+  lstat: promised(lstatFacts),
+  realPath: promised(realPath),
+  readLink: promised(readLink),
+  readDir: promised(readDir),
+  readText: promised(readTextFile),
   writeAtomic: writeFileAtomic,
   createNew: createNewFile,
   mkdir: makeDir,
@@ -168,6 +184,8 @@ export const denoSystem: System = {
   arch: Deno.build.arch,
   pid: Deno.pid,
   execPath: () => Deno.execPath(),
+  now: () => Date.now(),
+  codeIdentity: () => Promise.resolve().then(codeIdentity),
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
   spawn(path, args) {

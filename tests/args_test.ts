@@ -46,6 +46,7 @@ Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", asyn
         positionals: [command],
         flags: {},
         passthrough: [],
+        argv,
       });
     }
   });

@@ -177,6 +177,7 @@ function figures(
     empty: runs(30, 27),
     floor: runs(40, 30),
     run: runs(50, 38),
+    checked: runs(80, 45),
     version: runs(46, 33),
     help: runs(44, 31),
     doctor: runs(60, 39),
@@ -216,11 +217,13 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
   await t.step("all within target", () => {
     assert.deepEqual(verdicts(figures()), {
       "deno run empty.ts / floor, wall": "INFO",
-      "parsd run (warm) / floor, wall": "PASS",
+      "parsd run (warm start) / floor, wall": "PASS",
+      "parsd run (checked, caches warm) / floor, wall": "INFO",
       "parsd version / floor, wall": "PASS",
       "parsd help / floor, wall": "PASS",
       "parsd doctor (warm) / floor, wall": "INFO",
-      "parsd run (warm) / floor, peak RSS": "PASS",
+      "parsd run (warm start) / floor, peak RSS": "PASS",
+      "parsd run (checked, caches warm) / floor, peak RSS": "INFO",
       "parsd version / floor, peak RSS": "PASS",
       "parsd help / floor, peak RSS": "PASS",
       "parsd doctor (warm) / floor, peak RSS": "PASS",
@@ -235,7 +238,7 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
   });
   await t.step("each target's edge is a PASS, just past it a FAIL", () => {
     const cases: [Contender, number, number, string][] = [
-      ["run", 52, 53, "parsd run (warm) / floor, wall"], // 1.30x of 40
+      ["run", 52, 53, "parsd run (warm start) / floor, wall"], // 1.30x of 40
       ["version", 48, 49, "parsd version / floor, wall"], // 1.20x
       ["help", 48, 49, "parsd help / floor, wall"],
       ["cold", 1100, 1101, "cold verification / openssl, wall (2 × 256 MiB)"], // 1.10x of 1000
@@ -244,13 +247,15 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
       assert.equal(verdicts(figures({ [c]: runs(edge, 30) }))[measure], "PASS", `${c} ${edge}`);
       assert.equal(verdicts(figures({ [c]: runs(past, 30) }))[measure], "FAIL", `${c} ${past}`);
     }
-    const mem = "parsd run (warm) / floor, peak RSS";
+    const mem = "parsd run (warm start) / floor, peak RSS";
     assert.equal(verdicts(figures({ run: runs(50, 39) }))[mem], "PASS"); // 1.30x of 30 MiB
     assert.equal(verdicts(figures({ run: runs(50, 39.5) }))[mem], "FAIL");
   });
   await t.step("the median decides; min and max are shown", () => {
     const run = [...runs(40, 30, 1), ...runs(50, 30, 1), ...runs(80, 30, 1)];
-    const row = ratioRows(figures({ run })).find((r) => r.measure.startsWith("parsd run (warm)"))!;
+    const row = ratioRows(figures({ run })).find((r) =>
+      r.measure.startsWith("parsd run (warm start)")
+    )!;
     assert.deepEqual(row.spread, { median: 1.25, min: 1, max: 2 });
     assert.equal(row.verdict, "PASS");
   });
@@ -265,7 +270,8 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
     );
     const skipped = rows.filter((r) => r.verdict === "SKIP").map((r) => [r.measure, r.note]);
     assert.deepEqual(skipped, [
-      ["parsd run (warm) / floor, peak RSS", "peak RSS unavailable"],
+      ["parsd run (warm start) / floor, peak RSS", "peak RSS unavailable"],
+      ["parsd run (checked, caches warm) / floor, peak RSS", "peak RSS unavailable"],
       ["parsd version / floor, peak RSS", "peak RSS unavailable"],
       ["parsd help / floor, peak RSS", "peak RSS unavailable"],
       ["parsd doctor (warm) / floor, peak RSS", "peak RSS unavailable"],
@@ -364,11 +370,13 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
   });
   assert.deepEqual(rows.map((r) => r.measure), [
     "deno run empty.ts / floor, wall",
-    "parsd run (warm) / floor, wall",
+    "parsd run (warm start) / floor, wall",
+    "parsd run (checked, caches warm) / floor, wall",
     "parsd version / floor, wall",
     "parsd help / floor, wall",
     "parsd doctor (warm) / floor, wall",
-    "parsd run (warm) / floor, peak RSS",
+    "parsd run (warm start) / floor, peak RSS",
+    "parsd run (checked, caches warm) / floor, peak RSS",
     "parsd version / floor, peak RSS",
     "parsd help / floor, peak RSS",
     "parsd doctor (warm) / floor, peak RSS",
@@ -382,10 +390,10 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
   ]);
   // Each verdict agrees with the median printed beside it.
   const targets: Record<string, number> = {
-    "parsd run (warm) / floor, wall": 1.3,
+    "parsd run (warm start) / floor, wall": 1.3,
     "parsd version / floor, wall": 1.2,
     "parsd help / floor, wall": 1.2,
-    "parsd run (warm) / floor, peak RSS": 1.3,
+    "parsd run (warm start) / floor, peak RSS": 1.3,
     "parsd version / floor, peak RSS": 1.3,
     "parsd help / floor, peak RSS": 1.3,
     "parsd doctor (warm) / floor, peak RSS": 1.3,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
+  COMMAND_MODULES,
   compileArgs,
   type CompileDeps,
   CompileExit,
@@ -203,7 +204,7 @@ Deno.test("binaries are named parsd-<target>, with .exe only for Windows", () =>
   ]);
 });
 
-Deno.test("deno compile gets the permission set, the target, the output, the hash worker and main.ts", () => {
+Deno.test("deno compile gets the permission set, the target, the output, the hash worker, the commands and main.ts", () => {
   const outDir = join("/", "build", "out");
   assert.deepEqual(compileArgs("x86_64-pc-windows-msvc", outDir), [
     "compile",
@@ -215,8 +216,13 @@ Deno.test("deno compile gets the permission set, the target, the output, the has
     join(outDir, "parsd-x86_64-pc-windows-msvc.exe"),
     "--include",
     "lib/hash_worker.ts",
+    "--include",
+    "lib/main.ts",
+    ...COMMAND_MODULES.flatMap((m) => ["--include", m]),
     "main.ts",
   ]);
+  assert.ok(COMMAND_MODULES.includes("lib/commands/run.ts"));
+  assert.equal(COMMAND_MODULES.length, 10);
   for (const t of TARGETS) {
     const args = compileArgs(t, outDir);
     assert.equal(args.at(-1), "main.ts");
@@ -428,10 +434,29 @@ Deno.test("a real deno compile (deno itself as DENORT_BIN) bakes in -P=parsd and
       assert.deepEqual(meta[`allow_${kind}`], embedded(set[kind]), `allow_${kind}`);
     }
     assert.equal(meta["prompt"], false);
+
+    // The dispatcher and the command modules, loaded by computed URL, are embedded all the same.
+    const bytes = await Deno.readFile(binary);
+    const index = new TextDecoder("latin1").decode(bytes);
+    assert.equal(index.split('{"File":{"n":"main.ts"').length - 1, 2, "main.ts and lib/main.ts");
+    const embeddedCommands = embeddedDir(bytes, "commands");
+    for (const m of COMMAND_MODULES) {
+      const name = m.replace(/^lib\/commands\//, "");
+      assert.ok(embeddedCommands.includes(name), `${m} is not embedded: ${embeddedCommands}`);
+    }
   } finally {
     await Deno.remove(work, { recursive: true });
   }
 });
+
+/** The file names in a directory of a compiled binary's embedded file system (its JSON index). */
+function embeddedDir(bytes: Uint8Array, dir: string): string[] {
+  const text = new TextDecoder("latin1").decode(bytes);
+  const start = text.indexOf(`{"Dir":{"n":${JSON.stringify(dir)},"e":[`);
+  if (start < 0) return [];
+  const entries = text.slice(start, text.indexOf("}}]}}", start));
+  return [...entries.matchAll(/"File":\{"n":"([^"]+)"/g)].map((m) => m[1]!);
+}
 
 /** The `"permissions":{…}` object of a compiled binary's metadata. */
 function embeddedPermissions(bytes: Uint8Array): Record<string, unknown> {

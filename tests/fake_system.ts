@@ -7,7 +7,7 @@
  */
 
 import { denoFiles, type LockResult, type Output, type System } from "../lib/system.ts";
-import { main } from "../lib/main.ts";
+import { start } from "../lib/start.ts";
 import { join } from "../lib/path.ts";
 import { REPO } from "./helpers.ts";
 
@@ -40,7 +40,7 @@ export interface Fake {
   readonly err: () => string;
   /** Programs started with `spawn`, in order. */
   readonly spawned: { path: string; args: readonly string[] }[];
-  /** Runs parsd's `main` with this system. */
+  /** Runs parsd (`lib/start.ts`: warm start, then the dispatcher) with this system. */
   run(argv: readonly string[]): Promise<number>;
 }
 
@@ -60,6 +60,10 @@ export interface FakeOptions {
   busyPorts?: number[];
   /** A lock holder's pid: every lock attempt is refused. */
   lockHeldBy?: number;
+  /** How far the fake clock is ahead of the real one (files then look older). */
+  clockAheadMs?: number;
+  /** What {@linkcode System.codeIdentity} answers (default "fake parsd"). */
+  codeIdentity?: string;
   /** Answers for fetch, by URL path. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
@@ -80,6 +84,8 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     arch: Deno.build.arch,
     pid: 4242,
     execPath: () => "/opt/deno/bin/deno",
+    now: () => Date.now() + (o.clockAheadMs ?? 0),
+    codeIdentity: () => Promise.resolve(o.codeIdentity ?? "fake parsd"),
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     spawn(path, args) {
@@ -112,6 +118,6 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     out: () => out,
     err: () => err,
     spawned,
-    run: (argv) => main(argv, sys),
+    run: (argv) => start(argv, sys),
   };
 }

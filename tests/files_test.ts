@@ -5,18 +5,16 @@ import {
   createNewFile,
   FileAccessError,
   type FileProblem,
-  lstatFacts,
   octal,
-  readDir,
-  readLink,
-  readTextFile,
-  realPath,
   replaceSymlink,
-  statFacts,
   tempSibling,
   writeFileAtomic,
 } from "../lib/files.ts";
+import { denoFiles } from "../lib/system.ts";
 import { withTempDir } from "./helpers.ts";
+
+/** The real file system as parsd uses it: reads as promises. */
+const fs = denoFiles;
 
 const listing = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
@@ -36,13 +34,13 @@ async function loop(dir: string): Promise<string> {
   return a;
 }
 
-Deno.test("statFacts()/lstatFacts(): missing is undefined, a link loop a FileAccessError", async (t) => {
+Deno.test("fs.stat()/fs.lstat(): missing is undefined, a link loop a FileAccessError", async (t) => {
   await withTempDir(async (dir) => {
     const file = join(dir, "f");
     await Deno.writeTextFile(file, "abc");
     await Deno.chmod(file, 0o640);
     await t.step("a file", async () => {
-      const f = (await statFacts(file))!;
+      const f = (await fs.stat(file))!;
       assert.deepEqual([f.isFile, f.isDirectory, f.isSymlink, f.size, f.mode & 0o777], [
         true,
         false,
@@ -56,54 +54,54 @@ Deno.test("statFacts()/lstatFacts(): missing is undefined, a link loop a FileAcc
       assert.equal(f.mtimeNs % 1_000_000n, 0n, "mtime in ns, from Deno's ms");
     });
     await t.step("missing, and a path through a file", async () => {
-      assert.equal(await statFacts(join(dir, "nope")), undefined);
-      assert.equal(await lstatFacts(join(dir, "nope")), undefined);
-      assert.equal(await statFacts(join(file, "below")), undefined);
+      assert.equal(await fs.stat(join(dir, "nope")), undefined);
+      assert.equal(await fs.lstat(join(dir, "nope")), undefined);
+      assert.equal(await fs.stat(join(file, "below")), undefined);
     });
     await t.step("a dangling link: stat undefined, lstat the link", async () => {
       const dangling = join(dir, "dangling");
       await Deno.symlink(join(dir, "gone"), dangling);
-      assert.equal(await statFacts(dangling), undefined);
-      assert.equal((await lstatFacts(dangling))?.isSymlink, true);
+      assert.equal(await fs.stat(dangling), undefined);
+      assert.equal((await fs.lstat(dangling))?.isSymlink, true);
     });
     await t.step("a link loop", async () => {
       const a = await loop(dir);
-      await rejectsWith(statFacts(a), "loop", a);
-      assert.equal((await lstatFacts(a))?.isSymlink, true);
-      await rejectsWith(realPath(a), "loop", a);
+      await rejectsWith(fs.stat(a), "loop", a);
+      assert.equal((await fs.lstat(a))?.isSymlink, true);
+      await rejectsWith(fs.realPath(a), "loop", a);
     });
   });
 });
 
-Deno.test("realPath(), readLink() and readDir() wrap OS errors", async () => {
+Deno.test("fs.realPath(), fs.readLink() and fs.readDir() wrap OS errors", async () => {
   await withTempDir(async (dir) => {
     const file = join(dir, "f");
     await Deno.writeTextFile(file, "");
     await Deno.symlink(file, join(dir, "l"));
-    assert.equal(await realPath(join(dir, "l")), await Deno.realPath(file));
-    assert.equal(await readLink(join(dir, "l")), file);
-    await assert.rejects(readLink(file), FileAccessError);
-    await assert.rejects(realPath(join(dir, "nope")), FileAccessError);
-    assert.deepEqual((await readDir(dir)).map((e) => [e.name, e.isFile, e.isSymlink]).sort(), [
+    assert.equal(await fs.realPath(join(dir, "l")), await Deno.realPath(file));
+    assert.equal(await fs.readLink(join(dir, "l")), file);
+    await assert.rejects(fs.readLink(file), FileAccessError);
+    await assert.rejects(fs.realPath(join(dir, "nope")), FileAccessError);
+    assert.deepEqual((await fs.readDir(dir)).map((e) => [e.name, e.isFile, e.isSymlink]).sort(), [
       ["f", true, false],
       ["l", false, true],
     ]);
-    assert.deepEqual(await readDir(join(dir, "nope")), []);
+    assert.deepEqual(await fs.readDir(join(dir, "nope")), []);
   });
 });
 
-Deno.test("readTextFile(): undefined when missing; directory, too large, not UTF-8 are errors", async (t) => {
+Deno.test("fs.readText(): undefined when missing; directory, too large, not UTF-8 are errors", async (t) => {
   await withTempDir(async (dir) => {
     const text = join(dir, "t.json");
     await Deno.writeTextFile(text, '{"a":"é"}');
     await t.step("a UTF-8 file", async () => {
-      assert.equal(await readTextFile(text), '{"a":"é"}');
+      assert.equal(await fs.readText(text), '{"a":"é"}');
     });
     await t.step("exactly maxBytes is read; one more is refused unread", async () => {
       const size = new TextEncoder().encode('{"a":"é"}').length;
-      assert.equal(await readTextFile(text, size), '{"a":"é"}');
+      assert.equal(await fs.readText(text, size), '{"a":"é"}');
       await assert.rejects(
-        readTextFile(text, size - 1),
+        fs.readText(text, size - 1),
         (e: unknown) =>
           e instanceof FileAccessError && e.problem === "too-large" &&
           e.message === `${text}: is ${size} bytes, more than the ${size - 1} parsd reads`,
@@ -111,24 +109,24 @@ Deno.test("readTextFile(): undefined when missing; directory, too large, not UTF
     });
     await t.step("an empty file", async () => {
       await Deno.writeTextFile(join(dir, "empty"), "");
-      assert.equal(await readTextFile(join(dir, "empty")), "");
+      assert.equal(await fs.readText(join(dir, "empty")), "");
     });
     await t.step("missing, or a dangling link", async () => {
-      assert.equal(await readTextFile(join(dir, "nope")), undefined);
+      assert.equal(await fs.readText(join(dir, "nope")), undefined);
       await Deno.symlink(join(dir, "gone"), join(dir, "dangling"));
-      assert.equal(await readTextFile(join(dir, "dangling")), undefined);
+      assert.equal(await fs.readText(join(dir, "dangling")), undefined);
     });
     await t.step("a directory", async () => {
-      await rejectsWith(readTextFile(dir), "directory", dir);
+      await rejectsWith(fs.readText(dir), "directory", dir);
     });
     await t.step("not UTF-8", async () => {
       const bin = join(dir, "bin");
       await Deno.writeFile(bin, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
-      await rejectsWith(readTextFile(bin), "not-utf8", bin);
+      await rejectsWith(fs.readText(bin), "not-utf8", bin);
     });
     await t.step("a link loop", async () => {
       const a = await loop(dir);
-      await rejectsWith(readTextFile(a), "loop", a);
+      await rejectsWith(fs.readText(a), "loop", a);
     });
   });
 });
@@ -229,13 +227,13 @@ Deno.test("accessError() classifies OS errors", async (t) => {
   });
 });
 
-Deno.test("readTextFile() reports an unreadable file as denied", {
+Deno.test("fs.readText() reports an unreadable file as denied", {
   ignore: Deno.uid() === 0,
 }, async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "secret");
     await Deno.writeTextFile(path, "x");
     await Deno.chmod(path, 0o000);
-    await rejectsWith(readTextFile(path), "denied", path);
+    await rejectsWith(fs.readText(path), "denied", path);
   });
 });

@@ -26,6 +26,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { COMMAND_FILES } from "../lib/main.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
 
 /** One module of `deno info --json`'s answer (the parts read here). */
@@ -122,7 +123,6 @@ export const ONLY: Readonly<Record<string, readonly string[]>> = {
   "lib/plugins/": ["run", "doctor", "plugins"],
   "lib/links.ts": ["run", "doctor", "plugins"],
   "lib/apply.ts": ["run", "init"],
-  "lib/signals.ts": ["run"],
   "lib/luxd.ts": ["run", "doctor", "version"],
   "lib/config.ts": ["run", "init", "doctor", "status", "plugins", "node_id", "service", "version"],
   "lib/status.ts": ["status"],
@@ -138,14 +138,12 @@ export const ONLY: Readonly<Record<string, readonly string[]>> = {
   "lib/ports.ts": [],
 };
 
-/**
- * The command modules: what `lib/main.ts` imports from `lib/commands/`
- * (dynamically, as it should; statically too, so that a command imported the
- * wrong way is still checked, and reported by the `main.ts` check).
- */
-function commandModules(main: Graph): string[] {
-  const deps = [...main.dynamic.get("lib/main.ts") ?? [], ...main.static.get("lib/main.ts") ?? []];
-  return [...new Set(deps.filter((m) => m.startsWith("lib/commands/")))].sort();
+/** What the warm start (main.ts's static graph) must not load: the dispatcher and the option table. */
+const WARM_PATH_EXCLUDES = ["lib/main.ts", "lib/args.ts", "lib/options.ts", "lib/usage.ts"];
+
+/** The command modules: the files `lib/main.ts` loads by computed URL ({@linkcode COMMAND_FILES}). */
+function commandModules(): string[] {
+  return Object.values(COMMAND_FILES).map((f) => `lib/commands/${f}.ts`).sort();
 }
 
 const commandName = (module: string) => module.replace(/^lib\/commands\//, "").replace(/\.ts$/, "");
@@ -179,16 +177,46 @@ function commandProblems(module: string, g: Graph): string[] {
 
 /** Every import-graph problem of the parsd tree at `repo` (an empty list when all is well). */
 async function graphProblems(repo: string): Promise<string[]> {
-  const main = await graphOf(repo, "main.ts");
-  const commands = commandModules(main);
+  const commands = commandModules();
   const problems: string[] = [];
-  if (commands.length === 0) problems.push("lib/main.ts imports no command module dynamically");
-  for (const [dep, chain] of staticClosure(main, "main.ts")) {
-    if (dep.startsWith("lib/commands/")) {
-      problems.push(`main.ts statically imports ${dep}${via(chain)}: load commands lazily`);
+  // Every start loads main.ts's static graph (all a warm start loads); every cold start and
+  // every other command also loads lib/main.ts's.
+  for (const root of ["main.ts", "lib/main.ts"]) {
+    const g = await graphOf(repo, root);
+    const closure = staticClosure(g, root);
+    for (const [dep, chain] of closure) {
+      if (dep.startsWith("lib/commands/")) {
+        problems.push(`${root} statically imports ${dep}${via(chain)}: load commands lazily`);
+      }
+      if (dep.startsWith("node:")) {
+        problems.push(`${root} statically imports ${dep}${via(chain)}: every command pays for it`);
+      }
+      for (const [only, users] of Object.entries(ONLY)) {
+        const hit = only.endsWith("/") ? dep.startsWith(only) : dep === only;
+        if (hit && users.length > 0) {
+          problems.push(
+            `${root} statically imports ${dep}${via(chain)}, which only ${
+              users.join(", ")
+            } use: every start pays for it`,
+          );
+        }
+      }
+      if (root === "main.ts" && WARM_PATH_EXCLUDES.includes(dep)) {
+        problems.push(
+          `main.ts statically imports ${dep}${via(chain)}: a warm start loads no dispatcher ` +
+            `or option table (lib/start.ts loads lib/main.ts by computed URL)`,
+        );
+      }
     }
-    if (dep.startsWith("node:")) {
-      problems.push(`main.ts statically imports ${dep}${via(chain)}: every command pays for it`);
+    for (const m of closure.keys()) {
+      for (const dep of g.dynamic.get(m) ?? []) {
+        if (dep.startsWith("lib/commands/") || dep === "lib/main.ts") {
+          problems.push(
+            `${m} imports ${dep} by a literal specifier: deno run then reads its whole ` +
+              `graph at start; load it by computed URL (lib/main.ts loadCommand)`,
+          );
+        }
+      }
     }
   }
   const system = await graphOf(repo, "lib/system.ts");
@@ -212,11 +240,18 @@ Deno.test("every module named in the ONLY table exists", async () => {
   }
 });
 
-Deno.test("lib/main.ts loads every command lazily: version, help, vmid, run among them", async () => {
-  const commands = commandModules(await graphOf(REPO_ROOT, "main.ts")).map(commandName);
-  for (const c of ["run", "doctor", "version", "help", "vmid", "node_id"]) {
-    assert.ok(commands.includes(c), `${c} not among ${commands.join(", ")}`);
+Deno.test("every command module lib/main.ts names exists and exports its command", async () => {
+  for (const m of commandModules()) {
+    const mod = await import(new URL(`../${m}`, import.meta.url).href);
+    assert.equal(typeof mod.command, "function", m);
   }
+  const files = [...Deno.readDirSync(join(REPO_ROOT, "lib", "commands"))].map((e) => e.name);
+  const helpers = ["context.ts", "lock.ts", "plugins_pin.ts"];
+  assert.deepEqual(
+    files.filter((f) => !helpers.includes(f)).sort(),
+    commandModules().map((m) => m.replace("lib/commands/", "")),
+    "a module in lib/commands/ that is not a command is a helper: list it here",
+  );
 });
 
 Deno.test("start-up import graph: commands load only what they use", async () => {
@@ -247,6 +282,9 @@ Deno.test("the import-graph checks catch an added import (in a scratch copy of l
     await prepend("lib/commands/help.ts", 'import "../plan.ts";');
     await prepend("lib/errors.ts", 'import "./status.ts";'); // reaches every command
     await prepend("lib/main.ts", 'import "./commands/vmid.ts";');
+    await prepend("lib/main.ts", 'export const lazy = () => import("./commands/status.ts");');
+    await prepend("lib/warm_start.ts", 'import "./facts.ts";');
+    await prepend("lib/start.ts", 'import "./options.ts";');
     await prepend("lib/system.ts", 'import "./hash.ts";');
     const added = (await graphProblems(dir)).filter((p) => !before.has(p));
     const expect: [string, RegExp][] = [
@@ -257,7 +295,19 @@ Deno.test("the import-graph checks catch an added import (in a scratch copy of l
         "status via errors.ts in help",
         /^lib\/commands\/help\.ts statically imports lib\/status\.ts \(via lib\/errors\.ts\), /,
       ],
-      ["a command in main.ts", /^main\.ts statically imports lib\/commands\/vmid\.ts \(via /],
+      ["a command in lib/main.ts", /^lib\/main\.ts statically imports lib\/commands\/vmid\.ts: /],
+      [
+        "a literal command import in lib/main.ts",
+        /^lib\/main\.ts imports lib\/commands\/status\.ts by a literal specifier/,
+      ],
+      [
+        "facts on the warm start path",
+        /^main\.ts statically imports lib\/facts\.ts \(via lib\/start\.ts -> lib\/warm_start\.ts\), /,
+      ],
+      [
+        "the option table on the warm start path",
+        /^main\.ts statically imports lib\/options\.ts \(via lib\/start\.ts\): a warm start /,
+      ],
       ["hash.ts in system.ts", /^lib\/system\.ts statically imports lib\/hash\.ts$/],
     ];
     for (const [what, pattern] of expect) {

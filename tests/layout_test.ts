@@ -19,6 +19,7 @@ Deno.test("layout() puts every path under the data dir", () => {
     pidFile: "/home/u/.pars/parsd.pid",
     chainConfigDir: "/home/u/.pars/configs/chains",
     logDir: "/home/u/.pars/logs",
+    warmStart: "/home/u/.pars/warm-start.json",
   });
 });
 

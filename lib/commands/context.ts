@@ -9,8 +9,7 @@ import type { ParsedArgs } from "../args.ts";
 import { type ConfigFacts, locateConfig, resolveSettings, type Settings } from "../config.ts";
 import { ConfigError, PermissionError } from "../errors.ts";
 import { FileAccessError, MAX_TEXT_BYTES } from "../files.ts";
-import { homeOf } from "../env.ts";
-import { isAbsolute } from "../path.ts";
+import { homeOf, userCwd } from "../env.ts";
 import type { System } from "../system.ts";
 
 /** Everything a command needs once settings are resolved. */
@@ -18,15 +17,6 @@ export interface Context {
   readonly sys: System;
   readonly args: ParsedArgs;
   readonly settings: Settings;
-}
-
-/**
- * The user's directory. Under `deno task`, the process runs in the repo
- * root and the directory the user typed the command in is `INIT_CWD`.
- */
-export function userCwd(sys: System): string {
-  const init = sys.env("INIT_CWD");
-  return init !== undefined && isAbsolute(init) ? init : sys.cwd();
 }
 
 /** The facts settings resolution needs. */

@@ -12,8 +12,8 @@ import { layout } from "../layout.ts";
 import { CertificateError, nodeIdFromCertificate } from "../node_id.ts";
 import { absolutePath } from "../paths.ts";
 import type { System } from "../system.ts";
-import { loadContext, userCwd } from "./context.ts";
-import { homeOf } from "../env.ts";
+import { loadContext } from "./context.ts";
+import { homeOf, userCwd } from "../env.ts";
 
 /** Prints the NodeID. */
 export async function command(sys: System, args: ParsedArgs): Promise<number> {

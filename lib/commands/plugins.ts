@@ -103,7 +103,7 @@ async function verify(ctx: Context, env: Env, names: PluginName[]): Promise<numb
       os: env.os,
       searchEnv: searchEnvs(env).plugins,
       fs: sys,
-      nowNs: BigInt(Date.now()) * 1_000_000n,
+      nowNs: BigInt(sys.now()) * 1_000_000n,
     }));
   for (const v of verified) sys.out(`ok ${v.name} sha256 ${v.sha256} ${v.realPath}\n`);
   return 0;

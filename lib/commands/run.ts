@@ -6,21 +6,23 @@
  */
 
 import type { ParsedArgs } from "../args.ts";
-import { LuxdNotExecutableError, LuxdNotFoundError } from "../errors.ts";
 import { gatherFacts } from "../facts.ts";
 import { assess, failureOf } from "../plan.ts";
 import { apply } from "../apply.ts";
 import { makeDirs } from "../create.ts";
-import { exitCodeFor, forwardedSignals, forwardSignals } from "../signals.ts";
-import type { ChildProcess, System } from "../system.ts";
+import { launch } from "../launch.ts";
+import type { System } from "../system.ts";
+import { recorder, saveRecord } from "../warm_record.ts";
 import { loadContext } from "./context.ts";
 import { takeLock } from "./lock.ts";
 
 /** Runs luxd for Pars; returns luxd's exit code (128+n for signal n), or parsd's own. */
-export async function command(sys: System, args: ParsedArgs): Promise<number> {
-  const { settings: s } = await loadContext(sys, args);
+export async function command(real: System, args: ParsedArgs): Promise<number> {
   const dryRun = args.flags["dry-run"] === true;
-  const debugPermissions = sys.env("PARSD_DEBUG_PERMISSIONS") === "1";
+  // A real start notes what it observes, for the next start's warm path.
+  const rec = dryRun ? undefined : recorder(real, BigInt(real.now()) * 1_000_000n);
+  const sys = rec?.sys ?? real;
+  const { settings: s } = await loadContext(sys, args);
   let lock: { announce(): Promise<void>; release(): void } | undefined;
   try {
     // A second parsd on this data dir is refused before it touches anything.
@@ -30,7 +32,8 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
     const { checks, plan } = assess(s, facts, args.passthrough);
     const failure = failureOf(checks);
     if (failure !== undefined || plan === undefined) throw failure;
-    for (const w of plan.warnings) sys.err(`parsd: warning: ${w}\n`);
+    let stderr = plan.warnings.map((w) => `parsd: warning: ${w}\n`).join("");
+    sys.err(stderr);
     if (dryRun) {
       sys.out(JSON.stringify(plan, null, 2) + "\n");
       return 0;
@@ -41,43 +44,14 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
     }
     await lock.announce();
     for (const line of await apply(sys, plan, facts)) sys.err(`parsd: ${line}\n`);
-    sys.err(
-      `parsd: starting ${plan.luxd.path} (luxd ${plan.luxd.version}, network ${s.networkId}, data dir ${s.dataDir})\n`,
-    );
-    const child = start(sys, plan.luxd.path, plan.args);
-    const stop = forwardSignals(child, sys.signals, {
-      signals: forwardedSignals(sys.os),
-      graceMs: s.shutdownGraceMs,
-      log: (m) => sys.err(`parsd: ${m}\n`),
-    });
-    try {
-      const states = await sys.dropPermissions();
-      if (debugPermissions) {
-        sys.err(
-          `parsd: debug: permissions after spawn: ${
-            Object.entries(states).map(([k, v]) => `${k}=${v}`).join(" ")
-          }\n`,
-        );
-      }
-      return exitCodeFor(await child.status);
-    } finally {
-      stop();
-    }
+    const starting =
+      `parsd: starting ${plan.luxd.path} (luxd ${plan.luxd.version}, network ${s.networkId}, data dir ${s.dataDir})\n`;
+    sys.err(starting);
+    stderr += starting;
+    const l = { luxd: plan.luxd.path, args: plan.args, graceMs: s.shutdownGraceMs };
+    if (rec) await saveRecord(real, rec, { args, dataDir: s.dataDir, stderr, launch: l });
+    return await launch(real, l);
   } finally {
     lock?.release();
-  }
-}
-
-function start(sys: System, luxd: string, args: readonly string[]): ChildProcess {
-  try {
-    return sys.spawn(luxd, args);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new LuxdNotFoundError(`luxd ${luxd} vanished before it could start`);
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new LuxdNotExecutableError(`luxd ${luxd} cannot be executed: permission denied`);
-    }
-    throw error;
   }
 }
