@@ -190,3 +190,45 @@ Deno.test("a warm start reads luxd's probe and the plugins' answers from the cac
     assert.equal(JSON.parse(again.stdout).luxd.flags, "probe");
   });
 });
+
+/** Waits until every path's ctime is over 2 s old (the racily-clean rule of the caches). */
+async function settle(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    const ctime = (await Deno.lstat(p)).ctime?.getTime() ?? Date.now();
+    const wait = ctime + 2100 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+Deno.test("warm start: the third start replays the record in a real process; a replaced plugin is still refused", async () => {
+  await withNode("1.22.18", async (n, env) => {
+    // The first start verifies and caches (files 2 s old) and makes the links; the second,
+    // with the links 2 s old too, is a checked start with nothing to do: it records.
+    await settle([n.luxd, n.evm, n.sessionvm]);
+    const first = await parsd([], { env });
+    assert.equal(first.code, 0, first.stderr);
+    await settle([join(n.dataDir, "plugins")]);
+    const second = await parsd([], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /warm start/);
+    const checkedArgs = await n.recordedArgs();
+    await Deno.remove(n.record);
+
+    const third = await parsd([], { env });
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /^parsd: warm start: nothing parsd checks has changed/m);
+    assert.match(third.stderr, /initializing node/);
+    assert.deepEqual(await n.recordedArgs(), checkedArgs);
+    await Deno.remove(n.record);
+
+    // Other bytes in the EVM plugin: the record no longer holds, and the full checks refuse it.
+    await Deno.writeTextFile(n.evm, "#!/bin/sh\n# not the pinned plugin\nexit 0\n");
+    const before = await snapshot(n.root);
+    const fourth = await parsd([], { env });
+    assert.equal(fourth.code, 65, fourth.stderr);
+    assert.doesNotMatch(fourth.stderr, /warm start/);
+    assert.match(fourth.stderr, /does not match its pin/);
+    assert.equal(await n.recordText(), undefined, "luxd must not start");
+    assert.deepEqual(await snapshot(n.root), before);
+  });
+});
