@@ -6,7 +6,7 @@
  * touches `Deno.*` for files or processes.
  */
 
-import { codeIdentity } from "./code_identity.ts";
+import { codeFiles } from "./code_identity.ts";
 import type { SignalSource } from "./signals.ts";
 import { acquireLock } from "./lock.ts";
 import { canBind } from "./ports.ts";
@@ -89,8 +89,8 @@ export interface System extends FileSystem {
   readonly execPath: () => string;
   /** Now, in ms since the epoch. */
   now(): number;
-  /** Which parsd code is running (see `code_identity.ts`). */
-  codeIdentity(): Promise<string>;
+  /** The files the running parsd is made of (see `code_identity.ts`). */
+  codeFiles(): Promise<string[]>;
   out(text: string): void;
   err(text: string): void;
   /** Starts a program with inherited stdio. */
@@ -185,7 +185,7 @@ export const denoSystem: System = {
   pid: Deno.pid,
   execPath: () => Deno.execPath(),
   now: () => Date.now(),
-  codeIdentity: () => Promise.resolve().then(codeIdentity),
+  codeFiles: () => Promise.resolve().then(codeFiles),
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
   spawn(path, args) {

@@ -160,16 +160,20 @@ export async function saveRecord(
   if (warmStartPath(sys, d.args.argv) !== path) {
     why ??= "the data dir is named only in a config file";
   }
-  const code = await sys.codeIdentity().catch(() => undefined);
+  // parsd's own files are observed too: a record is replayed only by the code that made it.
+  const code = await sys.codeFiles().then(
+    (files) => Promise.all(files.map((f) => r.sys.lstat(f))),
+    () => undefined,
+  ).catch(() => undefined);
   if (code === undefined) why ??= "parsd's own files cannot be read";
-  if (why !== undefined || code === undefined) {
+  why ??= r.blocked();
+  if (why !== undefined) {
     await sys.remove(path).catch(() => {});
     return why;
   }
   const record: WarmStartRecord = {
     format: WARM_START_FORMAT,
     parsd: VERSION,
-    code,
     argv: argvKey(d.args.argv),
     observations: r.observations(),
     stderr: d.stderr,

@@ -35,7 +35,7 @@ import { VERSION } from "./version.ts";
 export const WARM_START_FILE = "warm-start.json";
 
 /** The record's format; a record of another format is ignored. */
-export const WARM_START_FORMAT = 1;
+export const WARM_START_FORMAT = 2;
 
 /** The System calls a record replays: reads, the limit query, port checks. */
 export type ObservedCall =
@@ -63,8 +63,6 @@ export interface Observation {
 export interface WarmStartRecord {
   readonly format: number;
   readonly parsd: string;
-  /** The identity of parsd's own code ({@linkcode System.codeIdentity}). */
-  readonly code: string;
   /** The command line, as given (JSON). */
   readonly argv: string;
   readonly observations: readonly Observation[];
@@ -207,7 +205,7 @@ export function parseRecord(text: string | undefined): WarmStartRecord | undefin
   }
   const l = r?.launch;
   const ok = r?.format === WARM_START_FORMAT && typeof r.parsd === "string" &&
-    typeof r.code === "string" && typeof r.argv === "string" && typeof r.stderr === "string" &&
+    typeof r.argv === "string" && typeof r.stderr === "string" &&
     Array.isArray(r.observations) &&
     r.observations.every((o) =>
       typeof o?.call === "string" && Array.isArray(o.args) && typeof o.value === "string"
@@ -252,9 +250,7 @@ export async function warmStart(
   const lock = await sys.lock(dataDir, layout(dataDir).pidFile).catch(() => undefined);
   if (lock === undefined || !("release" in lock)) return undefined;
   try {
-    const same = unchanged(sys, record);
-    const code = await sys.codeIdentity().catch(() => undefined);
-    if (!(await same) || code !== record.code) return undefined;
+    if (!(await unchanged(sys, record))) return undefined;
     await lock.announce();
     sys.err(`parsd: warm start: nothing parsd checks has changed since the last start\n`);
     sys.err(record.stderr);

@@ -62,8 +62,8 @@ export interface FakeOptions {
   lockHeldBy?: number;
   /** How far the fake clock is ahead of the real one (files then look older). */
   clockAheadMs?: number;
-  /** What {@linkcode System.codeIdentity} answers (default "fake parsd"). */
-  codeIdentity?: string;
+  /** What {@linkcode System.codeFiles} answers (default none). */
+  codeFiles?: string[];
   /** Answers for fetch, by URL path. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
@@ -85,7 +85,7 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     pid: 4242,
     execPath: () => "/opt/deno/bin/deno",
     now: () => Date.now() + (o.clockAheadMs ?? 0),
-    codeIdentity: () => Promise.resolve(o.codeIdentity ?? "fake parsd"),
+    codeFiles: () => Promise.resolve(o.codeFiles ?? []),
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     spawn(path, args) {

@@ -165,8 +165,8 @@ const CHANGES: readonly Change[] = [
     message: /pid 4321/,
   },
   {
-    what: "other parsd code",
-    change: () => Promise.resolve({ codeIdentity: "a newer parsd" }),
+    what: "parsd's own code edited",
+    change: (n) => Deno.writeTextFile(n.code, "// a newer parsd\n"),
     code: 0,
   },
   {
@@ -299,7 +299,6 @@ Deno.test("parseRecord: only a whole record of this format", () => {
   const good: WarmStartRecord = {
     format: WARM_START_FORMAT,
     parsd: "0.1.0",
-    code: "c",
     argv: "[]",
     observations: [{ call: "env", args: ["HOME"], value: '"/root"' }],
     stderr: "",

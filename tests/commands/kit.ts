@@ -18,6 +18,8 @@ export interface InProcessNode {
   readonly evm: string;
   readonly sessionvm: string;
   readonly env: Record<string, string>;
+  /** A file standing for parsd's own code (what the fake System lists as its code files). */
+  readonly code: string;
   /** A fake system for this node (options merged over the node's env and luxd). */
   fake(o?: FakeOptions & { dialect?: "1.13.4" | "1.22.18" }): Fake;
   /** Pins both plugins in `<dataDir>/config.json`, with extra keys. */
@@ -41,6 +43,8 @@ export async function withInProcessNode(f: (n: InProcessNode) => Promise<void>):
       await Deno.chmod(p, 0o755);
     }
     const dataDir = join(home, ".pars");
+    const code = join(root, "parsd-code.ts");
+    await Deno.writeTextFile(code, "// parsd\n");
     const env = {
       HOME: home,
       PARS_LUXD: luxd,
@@ -55,9 +59,11 @@ export async function withInProcessNode(f: (n: InProcessNode) => Promise<void>):
       evm,
       sessionvm,
       env,
+      code,
       fake: (o = {}) =>
         fakeSystem({
           cwd: root,
+          codeFiles: [code],
           ...o,
           env: { ...env, ...o.env },
           programs: { [luxd]: fixtureLuxd(o.dialect ?? "1.22.18"), ...o.programs },
