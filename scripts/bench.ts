@@ -724,14 +724,21 @@ async function measure(
 // ---------------------------------------------------------------- setup
 
 /** Writes `sizeMiB` MiB of random-block data in 1 MiB chunks; returns its SHA-256. */
-async function writePlugin(path: string, sizeMiB: number): Promise<string> {
+/** How every bench plugin file begins: a shell script that exits before its random bytes. */
+export const PLUGIN_HEADER = "#!/bin/sh\nexit 0\n";
+
+export async function writePlugin(path: string, sizeMiB: number): Promise<string> {
   const block = new Uint8Array(MiB);
   for (let i = 0; i < MiB; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
+  // parsd asks a plugin for its --version. A file the kernel cannot execute is run by /bin/sh
+  // (execvp's ENOEXEC rule), which would read random bytes as commands (and create files named
+  // by them): make it a script that exits at once.
+  block.set(new TextEncoder().encode(PLUGIN_HEADER));
   const hash = createHash("sha256");
   const file = await Deno.open(path, { write: true, createNew: true, mode: 0o755 });
   try {
     for (let i = 0; i < sizeMiB; i++) {
-      new DataView(block.buffer).setUint32(0, i); // every chunk differs
+      new DataView(block.buffer).setUint32(PLUGIN_HEADER.length, i); // every chunk differs
       hash.update(block);
       let off = 0;
       while (off < block.length) off += await file.write(block.subarray(off));
