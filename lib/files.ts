@@ -287,5 +287,48 @@ export async function makeDir(path: string, mode = 0o700): Promise<void> {
   }
 }
 
+/** The first bytes of the formats the kernel runs itself: ELF, Mach-O (thin, fat), PE, `#!`. */
+const EXECUTABLE_MAGIC: readonly (readonly number[])[] = [
+  [0x7f, 0x45, 0x4c, 0x46],
+  [0xfe, 0xed, 0xfa, 0xce],
+  [0xfe, 0xed, 0xfa, 0xcf],
+  [0xce, 0xfa, 0xed, 0xfe],
+  [0xcf, 0xfa, 0xed, 0xfe],
+  [0xca, 0xfe, 0xba, 0xbe],
+  [0x4d, 0x5a],
+  [0x23, 0x21],
+];
+
+/** A program file that is none of the formats the OS executes itself. */
+export class NotExecutableError extends Error {
+  /** Names the file. */
+  constructor(readonly path: string) {
+    super(`${path} is not a program: it is neither ELF, Mach-O, PE nor a #! script`);
+    this.name = "NotExecutableError";
+  }
+}
+
+/**
+ * Whether a program file begins like one the OS executes itself. Deno
+ * starts programs through `execvp`, which hands any other file with an x
+ * bit to `/bin/sh` as a script: a corrupt or mistaken "binary" would have
+ * its bytes run as shell commands. A file that cannot be read is left to
+ * the exec to judge.
+ */
+export function looksExecutable(path: string): boolean {
+  let head = new Uint8Array(4);
+  try {
+    const file = Deno.openSync(path, { read: true });
+    try {
+      head = head.subarray(0, file.readSync(head) ?? 0);
+    } finally {
+      file.close();
+    }
+  } catch {
+    return true;
+  }
+  return EXECUTABLE_MAGIC.some((m) => m.every((b, i) => head[i] === b));
+}
+
 /** Formats a mode's permission bits as octal, e.g. `0755`. */
 export const octal = (mode: number) => "0" + (mode & 0o777).toString(8).padStart(3, "0");

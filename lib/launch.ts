@@ -6,6 +6,7 @@
  */
 
 import { LuxdNotExecutableError, LuxdNotFoundError } from "./errors.ts";
+import { NotExecutableError } from "./files.ts";
 import { exitCodeFor, forwardedSignals, forwardSignals } from "./signals.ts";
 import type { ChildProcess, System } from "./system.ts";
 
@@ -56,6 +57,11 @@ function start(sys: System, luxd: string, args: readonly string[]): ChildProcess
     }
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new LuxdNotExecutableError(`luxd ${luxd} cannot be executed: permission denied`);
+    }
+    if (error instanceof NotExecutableError) {
+      throw new LuxdNotExecutableError(
+        `luxd ${error.message}; point --luxd at the luxd binary (deno task build:luxd builds one)`,
+      );
     }
     throw error;
   }

@@ -15,8 +15,10 @@ import {
   createNewFile,
   type DirEntry,
   type FileFacts,
+  looksExecutable,
   lstatFacts,
   makeDir,
+  NotExecutableError,
   readDir,
   readLink,
   readTextFile,
@@ -95,7 +97,11 @@ export interface System extends FileSystem {
   err(text: string): void;
   /** Starts a program with inherited stdio. */
   spawn(path: string, args: readonly string[]): ChildProcess;
-  /** Runs a program to completion, capturing its output; `undefined` if it cannot run or takes over `timeoutMs`. */
+  /**
+   * Runs a program to completion, capturing its output; `undefined` if it
+   * cannot run or takes over `timeoutMs`. A file that is no program is not
+   * run: it answers 126 with the reason on stderr, as a shell would.
+   */
   output(path: string, args: readonly string[], timeoutMs: number): Promise<Output | undefined>;
   readonly signals: SignalSource;
   /** Revokes every permission parsd holds; returns each one's state afterwards. */
@@ -143,6 +149,14 @@ function hashInWorker(
   }).finally(() => worker.terminate());
 }
 
+/**
+ * Whether a program named by path may be started: on Windows always (no
+ * `/bin/sh` fallback there), elsewhere only a file in an executable format
+ * ({@linkcode looksExecutable}). A bare name is found on PATH by the OS.
+ */
+const runsItself = (path: string) =>
+  Deno.build.os === "windows" || !path.includes("/") || looksExecutable(path);
+
 /** A synchronous read as a {@linkcode FileSystem} call: its error becomes a rejection. */
 function promised<A extends unknown[], T>(read: (...args: A) => T): (...args: A) => Promise<T> {
   return (...args) => {
@@ -189,6 +203,7 @@ export const denoSystem: System = {
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
   spawn(path, args) {
+    if (!runsItself(path)) throw new NotExecutableError(path);
     const child = new Deno.Command(path, {
       args: [...args],
       stdin: "inherit",
@@ -198,6 +213,9 @@ export const denoSystem: System = {
     return { pid: child.pid, kill: (s) => child.kill(s), status: child.status };
   },
   async output(path, args, timeoutMs) {
+    if (!runsItself(path)) {
+      return { code: 126, stdout: "", stderr: new NotExecutableError(path).message };
+    }
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       const out = await new Deno.Command(path, {

@@ -232,3 +232,17 @@ Deno.test("warm start: the third start replays the record in a real process; a r
     assert.deepEqual(await snapshot(n.root), before);
   });
 });
+
+Deno.test("a luxd that is no program (no ELF, no #!) is refused with 126 and never run by /bin/sh", async () => {
+  await withNode("1.22.18", async (n, env) => {
+    const made = join(n.root, "made-by-sh");
+    await Deno.writeTextFile(n.luxd, `touch ${made}\n`, { mode: 0o755 });
+    await Deno.chmod(n.luxd, 0o755);
+    for (const argv of [["doctor"], []]) {
+      const r = await parsd(argv, { env });
+      assert.equal(r.code, 126, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, /could not be probed: .* is not a program/);
+    }
+    assert.equal(await Deno.stat(made).catch(() => undefined), undefined, "run by /bin/sh");
+  });
+});

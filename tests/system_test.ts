@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FileAccessError } from "../lib/files.ts";
+import { FileAccessError, looksExecutable, NotExecutableError } from "../lib/files.ts";
 import { HASH_CHUNK } from "../lib/hash.ts";
 import { denoFiles, denoSystem } from "../lib/system.ts";
 import { withTempDir } from "./helpers.ts";
@@ -261,4 +261,56 @@ Deno.test("denoSystem describes this process", () => {
   assert.equal(denoSystem.uid(), Deno.uid());
   assert.equal(denoSystem.execPath(), Deno.execPath());
   assert.equal(denoSystem.env("PATH"), Deno.env.get("PATH"));
+});
+
+Deno.test("a file that is no program is never handed to /bin/sh (execvp's ENOEXEC rule)", async (t) => {
+  await withTempDir(async (dir) => {
+    const made = join(dir, "made-by-sh");
+    const notProgram = join(dir, "corrupt-plugin");
+    // No #!: execvp would run it with /bin/sh, which would create `made`.
+    await Deno.writeTextFile(notProgram, `touch ${made}\necho ran\n`, { mode: 0o755 });
+    await Deno.chmod(notProgram, 0o755);
+    await t.step("output() does not run it: 126, and why", async () => {
+      assert.deepEqual(await denoSystem.output(notProgram, ["--version"], 5000), {
+        code: 126,
+        stdout: "",
+        stderr: `${notProgram} is not a program: it is neither ELF, Mach-O, PE nor a #! script`,
+      });
+    });
+    await t.step("spawn() refuses it, naming it", () => {
+      assert.throws(() => denoSystem.spawn(notProgram, []), NotExecutableError);
+    });
+    await t.step("and it never ran", async () => {
+      assert.equal(await Deno.stat(made).catch(() => undefined), undefined);
+    });
+    await t.step("a #! script and an ELF binary still run", async () => {
+      const script = join(dir, "script");
+      await Deno.writeTextFile(script, "#!/bin/sh\necho hi\n", { mode: 0o755 });
+      await Deno.chmod(script, 0o755);
+      assert.equal((await denoSystem.output(script, [], 5000))?.stdout, "hi\n");
+      assert.equal((await denoSystem.output("/bin/echo", ["x"], 5000))?.stdout, "x\n");
+    });
+  });
+});
+
+Deno.test("looksExecutable: ELF, Mach-O, PE and #! are programs; text and random bytes are not", async () => {
+  await withTempDir(async (dir) => {
+    const cases: [string, number[], boolean][] = [
+      ["elf", [0x7f, 0x45, 0x4c, 0x46, 2, 1], true],
+      ["macho64", [0xcf, 0xfa, 0xed, 0xfe, 7, 0], true],
+      ["fat", [0xca, 0xfe, 0xba, 0xbe], true],
+      ["pe", [0x4d, 0x5a, 0x90, 0], true],
+      ["script", [0x23, 0x21, 0x2f], true],
+      ["html", [...new TextEncoder().encode("<!DOCTYPE html>")], false],
+      ["empty", [], false],
+      ["short", [0x7f, 0x45], false],
+    ];
+    for (const [name, bytes, expected] of cases) {
+      await Deno.writeFile(join(dir, name), new Uint8Array(bytes));
+      assert.equal(looksExecutable(join(dir, name)), expected, name);
+    }
+    assert.equal(looksExecutable("/bin/sh"), true);
+    // What cannot be read is left to the exec to judge.
+    assert.equal(looksExecutable(join(dir, "missing")), true);
+  });
 });
