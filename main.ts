@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * parsd's entry point: wires the real system into {@linkcode start}.

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The files the running parsd is made of, so that a warm-start record made

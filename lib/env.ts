@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The user's environment as parsd's searches need it: home, PATH, GOPATH,

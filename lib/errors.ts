@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * parsd's error types. Each carries a stable exit code so that scripts can

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The real file system, through Deno's own APIs (no `node:fs`, which costs

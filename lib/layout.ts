@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The data directory's layout (PIP-7: `plugins/`, `db/`, `staking/`,

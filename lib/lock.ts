@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * One parsd per data dir: an exclusive, non-blocking `flock(2)` on the data

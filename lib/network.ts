@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The Pars network's model: network IDs, the two VM plugins (their VMIDs,

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The few path helpers parsd needs, written out so that start-up does not

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * Path rules shared by parsd and its scripts: `~` expansion, making a path

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * Whether luxd will be able to listen on its HTTP and staking ports, checked

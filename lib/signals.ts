@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * Signal forwarding as data: a listener list that subscribes luxd and is

@@ -1,8 +1,15 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * parsd's first step: a warm start when the last checked start's record
  * still holds (`warm_start.ts`), else the dispatcher (`main.ts`), loaded
  * only then. What this module imports is all a warm start loads.
+ *
+ * Every module of that graph begins with `//# allFunctionsCalledOnLoad`,
+ * V8's explicit compile hint: its functions are compiled with the module,
+ * so Deno's code cache holds them and a warm start compiles none of them
+ * lazily (about 2 ms, 5% of the floor, measured with `deno task bench`).
+ * `tests/import_graph_test.ts` checks every module of the graph has it.
  */
 
 import { exitCodeOf, formatError } from "./errors.ts";

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * The one seam between parsd and the OS: environment, files, processes,

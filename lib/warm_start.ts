@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 /**
  * @module
  * Warm start: a restart with nothing changed skips the cost of the checks,

@@ -254,6 +254,16 @@ Deno.test("every command module lib/main.ts names exists and exports its command
   );
 });
 
+Deno.test("every module a warm start loads carries V8's compile hint (see lib/start.ts)", async () => {
+  const g = await graphOf(REPO_ROOT, "main.ts");
+  const modules = [...staticClosure(g, "main.ts").keys()].filter((m) => !m.startsWith("node:"));
+  assert.ok(modules.includes("lib/warm_start.ts") && modules.length > 10, modules.join(" "));
+  for (const m of modules) {
+    const first = (await Deno.readTextFile(join(REPO_ROOT, m))).split("\n", 1)[0];
+    assert.equal(first, "//# allFunctionsCalledOnLoad", `${m} lacks the hint on its first line`);
+  }
+});
+
 Deno.test("start-up import graph: commands load only what they use", async () => {
   const problems = await graphProblems(REPO_ROOT);
   assert.deepEqual(problems, [], `\n${problems.join("\n")}`);
