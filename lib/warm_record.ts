@@ -134,6 +134,21 @@ export function recorder(sys: System, startNs: bigint): Recorder {
   return { sys: wrapped, observations: () => [...seen.values()], blocked: () => blocked };
 }
 
+/**
+ * Observes parsd's own files through the recorder, so that a record is
+ * replayed only by the code that made it.
+ *
+ * @returns why they cannot be observed, or `undefined`.
+ */
+async function observeCode(sys: System, r: Recorder): Promise<string | undefined> {
+  try {
+    await Promise.all((await sys.codeFiles()).map((f) => r.sys.lstat(f)));
+    return undefined;
+  } catch {
+    return "parsd's own files cannot be read";
+  }
+}
+
 /** What a full start decided, for its record. */
 export interface Decided {
   readonly args: ParsedArgs;
@@ -156,17 +171,9 @@ export async function saveRecord(
   d: Decided,
 ): Promise<string | undefined> {
   const path = layout(d.dataDir).warmStart;
-  let why = r.blocked();
-  if (warmStartPath(sys, d.args.argv) !== path) {
-    why ??= "the data dir is named only in a config file";
-  }
-  // parsd's own files are observed too: a record is replayed only by the code that made it.
-  const code = await sys.codeFiles().then(
-    (files) => Promise.all(files.map((f) => r.sys.lstat(f))),
-    () => undefined,
-  ).catch(() => undefined);
-  if (code === undefined) why ??= "parsd's own files cannot be read";
-  why ??= r.blocked();
+  const why = warmStartPath(sys, d.args.argv) !== path
+    ? "the data dir is named only in a config file"
+    : (await observeCode(sys, r)) ?? r.blocked();
   if (why !== undefined) {
     await sys.remove(path).catch(() => {});
     return why;

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeNode, type Node, parsd, type Result, snapshot } from "./helpers.ts";
+import { settleCtimes } from "./real_node.ts";
 
 const DIALECTS = ["1.13.4", "1.22.18"] as const;
 
@@ -191,23 +192,14 @@ Deno.test("a warm start reads luxd's probe and the plugins' answers from the cac
   });
 });
 
-/** Waits until every path's ctime is over 2 s old (the racily-clean rule of the caches). */
-async function settle(paths: readonly string[]): Promise<void> {
-  for (const p of paths) {
-    const ctime = (await Deno.lstat(p)).ctime?.getTime() ?? Date.now();
-    const wait = ctime + 2100 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-}
-
 Deno.test("warm start: the third start replays the record in a real process; a replaced plugin is still refused", async () => {
   await withNode("1.22.18", async (n, env) => {
     // The first start verifies and caches (files 2 s old) and makes the links; the second,
     // with the links 2 s old too, is a checked start with nothing to do: it records.
-    await settle([n.luxd, n.evm, n.sessionvm]);
+    await settleCtimes([n.luxd, n.evm, n.sessionvm]);
     const first = await parsd([], { env });
     assert.equal(first.code, 0, first.stderr);
-    await settle([join(n.dataDir, "plugins")]);
+    await settleCtimes([join(n.dataDir, "plugins")]);
     const second = await parsd([], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stderr, /warm start/);
