@@ -52,6 +52,7 @@ import {
   type Runner,
   ScriptError,
   type ScriptSystem,
+  startFlags,
   tailLines,
   UsageError,
   withTempDir,
@@ -772,11 +773,10 @@ async function makeFixture(tmp: string, label: string, sizeMiB: number): Promise
   return { sizeMiB, dataDir, a, b, sha };
 }
 
-/** `deno run` with the start task's permission flags (and the repo's deno.json, named). */
+/** `deno run` with the start task's flags (and the repo's deno.json, named). */
 const denoRunArgs = (script: string) => [
   "run",
-  "-P=parsd",
-  "--no-prompt",
+  ...startFlags(),
   "--config",
   join(REPO_ROOT, "deno.json"),
   script,

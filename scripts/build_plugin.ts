@@ -29,6 +29,7 @@ import {
   runMain,
   scriptDataDir,
   type ScriptSystem,
+  startFlags,
   UsageError,
   userPath,
 } from "./kit.ts";
@@ -186,8 +187,7 @@ export function pinArgs(
 ): string[] {
   return [
     "run",
-    "-P=parsd",
-    "--no-prompt",
+    ...startFlags(),
     "--config",
     join(repoRoot, "deno.json"),
     join(repoRoot, "main.ts"),

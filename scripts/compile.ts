@@ -42,6 +42,7 @@ import {
   ScriptError,
   type ScriptSystem,
   sha256sumsText,
+  startFlags,
   type SumEntry,
   tailLines,
   UsageError,
@@ -169,8 +170,7 @@ export function outputName(target: Target): string {
 export function compileArgs(target: Target, outDir: string): string[] {
   return [
     "compile",
-    `-P=${PERMISSION_SET}`,
-    "--no-prompt",
+    ...startFlags(),
     "--target",
     target,
     "--output",

@@ -53,6 +53,7 @@ import {
   runMain,
   ScriptError,
   type ScriptSystem,
+  startFlags,
   UsageError,
   userPath,
 } from "./kit.ts";
@@ -84,6 +85,10 @@ export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/** A word for /bin/sh: as it is when the shell reads it so, else quoted. */
+export const shellWord = (text: string): string =>
+  /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
+
 /** The launcher script's text. Pure. */
 export function launcherScript(target: LauncherTarget): string {
   return [
@@ -102,7 +107,9 @@ export function launcherScript(target: LauncherTarget): string {
     `  echo "parsd: the parsd repository is gone from $repo; run 'deno task install' where it is now" >&2`,
     "  exit 127",
     "fi",
-    'exec "$deno" run --quiet --config "$repo/deno.json" -P=parsd --no-prompt "$repo/main.ts" "$@"',
+    `exec "$deno" run --quiet --config "$repo/deno.json" ${
+      startFlags().map(shellWord).join(" ")
+    } "$repo/main.ts" "$@"`,
     "",
   ].join("\n");
 }

@@ -19,6 +19,34 @@ import { absolutePath, dataDirFromFlagOrEnv, defaultDataDir } from "../lib/paths
 /** The repository root (where `main.ts` and `deno.json` are), found from this file, never the cwd. */
 export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * The deno flags of a `start` task (`deno run <flags> main.ts`).
+ *
+ * @throws {Error} when the task is not of that form.
+ */
+export function startTaskFlags(task: string | undefined): string[] {
+  const words = (task ?? "").trim().split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== "main.ts") {
+    throw new Error(`deno.json's start task is not 'deno run … main.ts': ${task}`);
+  }
+  return words.slice(2, -1);
+}
+
+/**
+ * How deno runs parsd, defined once by deno.json's `start` task: the `parsd`
+ * permission set, no prompts, and V8's young generation at 2 MiB (a start
+ * allocates a little over V8's default 1 MiB, which cost it a garbage
+ * collection of 1–4 ms, and `doctor` about 1 MiB of memory). `deno task
+ * compile`, `deno task install`'s launcher, the build scripts' `plugins pin`
+ * and the bench all run parsd with exactly these flags.
+ */
+export function startFlags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(join(REPO_ROOT, "deno.json"))) as {
+    tasks?: Record<string, string>;
+  };
+  return startTaskFlags(config.tasks?.["start"]);
+}
+
 /** The exit codes scripts use. Each script's header says which apply to it. */
 export const EXIT = {
   ok: 0,

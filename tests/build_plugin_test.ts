@@ -240,14 +240,15 @@ Deno.test("parsePluginArgs: defaults, paths and usage errors", () => {
   assert.equal(e.srcDir, "/cwd/s");
   assert.equal(e.pin, false);
   assert.deepEqual(e.pinTarget, { dataDir: "/cwd/dd" });
-  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(0, 5), [
+  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(0, 6), [
     "run",
     "-P=parsd",
     "--no-prompt",
+    "--v8-flags=--min-semi-space-size=2",
     "--config",
     "/repo/deno.json",
   ]);
-  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(5), [
+  assert.deepEqual(pinArgs(e.name, e.out, e.pinTarget, "/repo").slice(6), [
     "/repo/main.ts",
     "plugins",
     "pin",

@@ -24,7 +24,7 @@ import {
   SUMS_FILE,
   TARGETS,
 } from "../scripts/compile.ts";
-import { REPO_ROOT, ScriptError, sha256sumsText, tailLines } from "../scripts/kit.ts";
+import { REPO_ROOT, ScriptError, sha256sumsText, startFlags, tailLines } from "../scripts/kit.ts";
 import { statFacts } from "../lib/files.ts";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "compile.ts");
@@ -210,6 +210,7 @@ Deno.test("deno compile gets the permission set, the target, the output, the has
     "compile",
     "-P=parsd",
     "--no-prompt",
+    "--v8-flags=--min-semi-space-size=2",
     "--target",
     "x86_64-pc-windows-msvc",
     "--output",
@@ -434,6 +435,18 @@ Deno.test("a real deno compile (deno itself as DENORT_BIN) bakes in -P=parsd and
       assert.deepEqual(meta[`allow_${kind}`], embedded(set[kind]), `allow_${kind}`);
     }
     assert.equal(meta["prompt"], false);
+
+    // And the start task's V8 flags, as the start task runs parsd.
+    const v8 = /"v8_flags":(\[[^\]]*\])/.exec(
+      new TextDecoder("latin1").decode(await Deno.readFile(binary)),
+    );
+    assert.ok(v8 !== null, "no v8_flags in the binary's metadata");
+    const v8Flags = JSON.parse(v8[1]!) as string[];
+    for (const flag of startFlags().filter((f) => f.startsWith("--v8-flags="))) {
+      for (const one of flag.slice("--v8-flags=".length).split(",")) {
+        assert.ok(v8Flags.includes(one), `${one} is not in the binary's V8 flags ${v8Flags}`);
+      }
+    }
 
     // The dispatcher and the command modules, loaded by computed URL, are embedded all the same.
     const bytes = await Deno.readFile(binary);

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFlags } from "../scripts/kit.ts";
 
 /** The repository root. */
 export const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -22,13 +23,7 @@ export const DENO_JSON = JSON.parse(Deno.readTextFileSync(join(REPO, "deno.json"
  * The deno flags of the `start` task (between `deno run` and `main.ts`):
  * every end-to-end test runs parsd with exactly these.
  */
-export function startTaskFlags(): string[] {
-  const words = DENO_JSON.tasks["start"]!.split(/\s+/);
-  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== "main.ts") {
-    throw new Error(`start task is not 'deno run … main.ts': ${DENO_JSON.tasks["start"]}`);
-  }
-  return words.slice(2, -1);
-}
+export const startTaskFlags = (): string[] => startFlags();
 
 /** Deno's own warning about config-file permissions; not parsd's output. */
 const DENO_WARNING = /^.*Permissions in the config file is an experimental feature.*\n?/gm;
@@ -46,6 +41,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Use this deno.json instead of the repo's (for permission drift tests). */
   config?: string;
+  /** V8 flags on top of the start task's (deno merges every --v8-flags). */
+  v8Flags?: readonly string[];
   cwd?: string;
 }
 
@@ -56,6 +53,7 @@ function command(args: readonly string[], o: RunOptions, stdio: "piped" | "null"
       "--config",
       o.config ?? join(REPO, "deno.json"),
       ...startTaskFlags(),
+      ...(o.v8Flags ?? []).map((f) => `--v8-flags=${f}`),
       join(REPO, "main.ts"),
       ...args,
     ],

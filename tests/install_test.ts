@@ -112,7 +112,8 @@ Deno.test("launcherScript() execs the absolute deno with the parsd permission se
   assert.ok(lines.includes("repo='/src/pars d'"), text);
   assert.ok(
     lines.includes(
-      'exec "$deno" run --quiet --config "$repo/deno.json" -P=parsd --no-prompt "$repo/main.ts" "$@"',
+      'exec "$deno" run --quiet --config "$repo/deno.json" -P=parsd --no-prompt ' +
+        '--v8-flags=--min-semi-space-size=2 "$repo/main.ts" "$@"',
     ),
     text,
   );

@@ -27,6 +27,8 @@ import {
   type ScriptSystem,
   sha256sumsText,
   spawnCapture,
+  startFlags,
+  startTaskFlags,
   tailLines,
   UsageError,
   userCwd,
@@ -440,4 +442,23 @@ Deno.test("every script: --help prints its usage on stdout and exits 0", async (
       assert.match(new TextDecoder().decode(out.stdout), /^usage: /i);
     });
   }
+});
+
+Deno.test("startTaskFlags: the flags between 'deno run' and main.ts; any other task is an error", () => {
+  assert.deepEqual(startTaskFlags("deno run -P=parsd --no-prompt main.ts"), [
+    "-P=parsd",
+    "--no-prompt",
+  ]);
+  assert.deepEqual(startTaskFlags(" deno run main.ts "), []);
+  for (
+    const task of [
+      undefined,
+      "deno run -P=parsd lib/main.ts",
+      "deno compile main.ts",
+      "node main.ts",
+    ]
+  ) {
+    assert.throws(() => startTaskFlags(task), /start task is not 'deno run … main\.ts'/);
+  }
+  assert.deepEqual(startFlags().slice(0, 2), ["-P=parsd", "--no-prompt"], "deno.json's start task");
 });

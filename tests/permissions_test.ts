@@ -10,7 +10,11 @@ import { DENO_JSON, makeNode, parsd, REPO, startTaskFlags } from "./helpers.ts";
 const SET = DENO_JSON.permissions["parsd"]!;
 
 Deno.test("the start task runs main.ts under the parsd permission set, never -A", () => {
-  assert.deepEqual(startTaskFlags(), ["-P=parsd", "--no-prompt"]);
+  assert.deepEqual(startTaskFlags(), [
+    "-P=parsd",
+    "--no-prompt",
+    "--v8-flags=--min-semi-space-size=2",
+  ]);
   for (const [name, task] of Object.entries(DENO_JSON.tasks)) {
     const runsParsd = /^deno (run|compile)\b.*\bmain\.ts\b/.test(task);
     assert.ok(!runsParsd || /-P=parsd/.test(task), `task ${name} runs main.ts without -P=parsd`);
