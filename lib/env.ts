@@ -2,7 +2,8 @@
 /**
  * @module
  * The user's environment as parsd's searches need it: home, PATH, GOPATH,
- * OS and ids, read through {@linkcode System}.
+ * OS and ids, read through {@linkcode System}; and how to ask for the hard
+ * open-files limit.
  */
 
 import { ConfigError } from "./errors.ts";
@@ -40,6 +41,13 @@ export function userCwd(sys: System): string {
   const init = sys.env("INIT_CWD");
   return init !== undefined && isAbsolute(init) ? init : sys.cwd();
 }
+
+/**
+ * How parsd asks for the hard open-files limit luxd inherits: Deno lets no
+ * program read `/proc/self/limits` without `--allow-all`, so a shell's
+ * `ulimit -Hn` says it.
+ */
+export const HARD_NOFILE_QUERY = { path: "/bin/sh", args: ["-c", "ulimit -Hn"] } as const;
 
 /** The environment facts parsd reads. */
 export function envOf(sys: System): Env {

@@ -10,17 +10,11 @@
 import { join } from "./path.ts";
 import { LuxdNotExecutableError, ParsdError, PermissionError } from "./errors.ts";
 import { FileAccessError, octal } from "./files.ts";
-import { type Env, envOf, searchEnvs } from "./env.ts";
+import { type Env, envOf, HARD_NOFILE_QUERY, searchEnvs } from "./env.ts";
 import { checkDataDir, type DataDirState } from "./data_dir.ts";
 import { type Layout, layout } from "./layout.ts";
 import type { Settings } from "./config.ts";
-import {
-  ENGINE_ADDR_SUFFIX,
-  HARD_NOFILE_QUERY,
-  PLUGIN_NAMES,
-  type PluginName,
-  PLUGINS,
-} from "./network.ts";
+import { ENGINE_ADDR_SUFFIX, PLUGIN_NAMES, type PluginName, PLUGINS } from "./network.ts";
 import { cacheKey, parseCache, type VerifyCache } from "./cache.ts";
 import { findStrays, registeredEntries, type Stray } from "./links.ts";
 import { findLuxd } from "./luxd.ts";

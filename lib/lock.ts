@@ -11,6 +11,9 @@
  * something to do ({@linkcode HeldLock.announce}, after every check
  * passed), so a refused start leaves no trace; a second parsd reads it to
  * name the holder.
+ *
+ * The calls are synchronous behind the promises: each is one quick system
+ * call, and Deno's async file ops would start a thread pool for them.
  */
 
 /** A lock this process holds. */
@@ -36,14 +39,22 @@ export interface LockRefusal {
  * @throws {Error} naming the dir when it cannot be opened (missing, not a
  *   directory, permission denied).
  */
-export async function acquireLock(
+export function acquireLock(
   dir: string,
   pidFile: string,
   pid: number,
 ): Promise<HeldLock | LockRefusal> {
+  try {
+    return Promise.resolve(lockNow(dir, pidFile, pid));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function lockNow(dir: string, pidFile: string, pid: number): HeldLock | LockRefusal {
   let handle: Deno.FsFile;
   try {
-    handle = await Deno.open(dir, { read: true });
+    handle = Deno.openSync(dir, { read: true });
   } catch (error) {
     throw new Error(`cannot open ${dir} to lock it: ${(error as Error).message}`, {
       cause: error,
@@ -51,22 +62,27 @@ export async function acquireLock(
   }
   let locked: boolean;
   try {
-    locked = await handle.tryLock(true);
+    locked = handle.tryLockSync(true);
   } catch (error) {
     handle.close();
     throw new Error(`cannot lock ${dir}: ${(error as Error).message}`, { cause: error });
   }
   if (!locked) {
     handle.close();
-    return { heldBy: await readPid(pidFile) };
+    return { heldBy: readPid(pidFile) };
   }
   let pidHandle: Deno.FsFile | undefined;
   let held = true;
   return {
-    async announce() {
-      pidHandle ??= await Deno.open(pidFile, { write: true, create: true, mode: 0o600 });
-      await pidHandle.truncate(0);
-      await pidHandle.write(new TextEncoder().encode(`${pid}\n`));
+    announce() {
+      try {
+        pidHandle ??= Deno.openSync(pidFile, { write: true, create: true, mode: 0o600 });
+        pidHandle.truncateSync(0);
+        pidHandle.writeSync(new TextEncoder().encode(`${pid}\n`));
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     release() {
       if (!held) return;
@@ -84,9 +100,9 @@ export async function acquireLock(
   };
 }
 
-async function readPid(pidFile: string): Promise<number | undefined> {
+function readPid(pidFile: string): number | undefined {
   try {
-    const text = await Deno.readTextFile(pidFile);
+    const text = Deno.readTextFileSync(pidFile);
     const match = /^\s*(\d{1,10})\s*$/.exec(text);
     return match ? Number(match[1]) : undefined;
   } catch {

@@ -97,9 +97,3 @@ export const ENGINE_ADDR_SUFFIX = "_VM_RUNTIME_ENGINE_ADDR";
 
 /** The open-file limit the EVM plugin's runner sets itself, exiting when the hard limit is lower. */
 export const EVM_PLUGIN_FD_LIMIT = 32768;
-
-/**
- * How parsd asks for the hard open-files limit: Deno lets no program read
- * `/proc/self/limits` without `--allow-all`, so a shell's `ulimit -Hn` says it.
- */
-export const HARD_NOFILE_QUERY = { path: "/bin/sh", args: ["-c", "ulimit -Hn"] } as const;

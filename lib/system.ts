@@ -7,7 +7,6 @@
  * touches `Deno.*` for files or processes.
  */
 
-import { codeFiles } from "./code_identity.ts";
 import type { SignalSource } from "./signals.ts";
 import { acquireLock } from "./lock.ts";
 import { canBind } from "./ports.ts";
@@ -200,7 +199,11 @@ export const denoSystem: System = {
   pid: Deno.pid,
   execPath: () => Deno.execPath(),
   now: () => Date.now(),
-  codeFiles: () => Promise.resolve().then(codeFiles),
+  // Only a start that records needs it: by computed URL, so a warm start does not load it.
+  codeFiles: async () =>
+    ((await import(
+      new URL("./code_identity.ts", import.meta.url).href
+    )) as typeof import("./code_identity.ts")).codeFiles(),
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
   spawn(path, args) {
@@ -238,13 +241,11 @@ export const denoSystem: System = {
     add: (signal, handler) => Deno.addSignalListener(signal, handler),
     remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
   },
-  async dropPermissions() {
-    const statuses = await Promise.all(
-      PERMISSION_NAMES.map((name) =>
-        Deno.permissions.revoke({ name } as Deno.PermissionDescriptor)
-      ),
+  dropPermissions() {
+    const states = PERMISSION_NAMES.map((name) =>
+      [name, Deno.permissions.revokeSync({ name } as Deno.PermissionDescriptor).state] as const
     );
-    return Object.fromEntries(PERMISSION_NAMES.map((name, i) => [name, statuses[i]!.state]));
+    return Promise.resolve(Object.fromEntries(states));
   },
   // Windows cannot lock a directory handle: there, one parsd per data dir is not enforced.
   lock: (dir, pidFile) =>

@@ -22,14 +22,13 @@
  * loads neither the option table nor any check (`lib/start.ts`).
  */
 
-import { homeOf, userCwd } from "./env.ts";
+import { HARD_NOFILE_QUERY, homeOf, userCwd } from "./env.ts";
 import type { DirEntry, FileFacts } from "./files.ts";
 import { type Launch, launch } from "./launch.ts";
 import { layout } from "./layout.ts";
 import { join } from "./path.ts";
 import { dataDirFromFlagOrEnv, defaultDataDir } from "./paths.ts";
 import type { System } from "./system.ts";
-import { HARD_NOFILE_QUERY } from "./network.ts";
 import { VERSION } from "./version.ts";
 
 /** The record's file name in the data dir. */

@@ -190,8 +190,15 @@ export const COMMAND_MODULES: readonly string[] = Object.values(COMMAND_FILES).m
   `lib/commands/${f}.ts`
 );
 
-/** The modules parsd loads by computed URL: the dispatcher (`lib/start.ts`) and the commands. */
-export const LAZY_MODULES: readonly string[] = ["lib/main.ts", ...COMMAND_MODULES];
+/**
+ * The modules parsd loads by computed URL: the dispatcher (`lib/start.ts`),
+ * the code identity a recording start needs (`lib/system.ts`) and the commands.
+ */
+export const LAZY_MODULES: readonly string[] = [
+  "lib/main.ts",
+  "lib/code_identity.ts",
+  ...COMMAND_MODULES,
+];
 
 /** The URL `deno compile` (deno `version`) downloads `target`'s denort from. */
 export function denortUrl(

@@ -219,6 +219,8 @@ Deno.test("deno compile gets the permission set, the target, the output, the has
     "lib/hash_worker.ts",
     "--include",
     "lib/main.ts",
+    "--include",
+    "lib/code_identity.ts",
     ...COMMAND_MODULES.flatMap((m) => ["--include", m]),
     "main.ts",
   ]);
@@ -452,6 +454,10 @@ Deno.test("a real deno compile (deno itself as DENORT_BIN) bakes in -P=parsd and
     const bytes = await Deno.readFile(binary);
     const index = new TextDecoder("latin1").decode(bytes);
     assert.equal(index.split('{"File":{"n":"main.ts"').length - 1, 2, "main.ts and lib/main.ts");
+    assert.ok(
+      index.includes('{"File":{"n":"code_identity.ts"'),
+      "lib/code_identity.ts is embedded",
+    );
     const embeddedCommands = embeddedDir(bytes, "commands");
     for (const m of COMMAND_MODULES) {
       const name = m.replace(/^lib\/commands\//, "");
