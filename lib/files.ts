@@ -165,53 +165,61 @@ export function readTextFile(
   path: string,
   maxBytes = MAX_TEXT_BYTES,
 ): string | undefined {
-  let file: Deno.FsFile;
+  let info: Deno.FileInfo;
   try {
-    file = Deno.openSync(path, { read: true });
+    info = Deno.statSync(path);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw accessError(path, error);
   }
+  if (info.isDirectory) throw new FileAccessError(path, "directory", "is a directory");
+  const tooLarge = (size: number | undefined) =>
+    new FileAccessError(
+      path,
+      "too-large",
+      size === undefined
+        ? `is larger than the ${maxBytes} bytes parsd reads`
+        : `is ${size} bytes, more than the ${maxBytes} parsd reads`,
+    );
+  if (info.size > maxBytes) throw tooLarge(info.size);
+  let bytes: Uint8Array | undefined;
   try {
-    const info = file.statSync();
-    if (info.isDirectory) throw new FileAccessError(path, "directory", "is a directory");
-    if (info.size > maxBytes) {
-      throw new FileAccessError(
-        path,
-        "too-large",
-        `is ${info.size} bytes, more than the ${maxBytes} parsd reads`,
-      );
-    }
-    // Read to EOF, not to the stat size: /proc files say 0 bytes.
+    // A regular file in one call (to EOF: /proc files say 0 bytes); anything else, such as
+    // a device that never ends, in bounded reads.
+    bytes = info.isFile ? Deno.readFileSync(path) : readBounded(path, maxBytes);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw accessError(path, error);
+  }
+  if (bytes === undefined || bytes.length > maxBytes) throw tooLarge(undefined);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new FileAccessError(path, "not-utf8", "is not UTF-8 text", { cause: error });
+  }
+}
+
+/** At most `maxBytes` + 1 bytes of a file, read to EOF; `undefined` when there are more. */
+function readBounded(path: string, maxBytes: number): Uint8Array | undefined {
+  const file = Deno.openSync(path, { read: true });
+  try {
     const chunks: Uint8Array[] = [];
     let n = 0;
-    while (true) {
-      const buf = new Uint8Array(Math.min(Math.max(info.size - n, 0) || 65536, maxBytes + 1 - n));
+    while (n <= maxBytes) {
+      const buf = new Uint8Array(Math.min(65536, maxBytes + 1 - n));
       const got = file.readSync(buf);
       if (got === null) break;
       chunks.push(buf.subarray(0, got));
       n += got;
-      if (n > maxBytes) {
-        throw new FileAccessError(
-          path,
-          "too-large",
-          `is larger than the ${maxBytes} bytes parsd reads`,
-        );
-      }
     }
+    if (n > maxBytes) return undefined;
     const bytes = new Uint8Array(n);
     let at = 0;
     for (const c of chunks) {
       bytes.set(c, at);
       at += c.length;
     }
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch (error) {
-      throw new FileAccessError(path, "not-utf8", "is not UTF-8 text", { cause: error });
-    }
-  } catch (error) {
-    throw accessError(path, error);
+    return bytes;
   } finally {
     file.close();
   }

@@ -107,6 +107,20 @@ Deno.test("fs.readText(): undefined when missing; directory, too large, not UTF-
           e.message === `${text}: is ${size} bytes, more than the ${size - 1} parsd reads`,
       );
     });
+    await t.step("a device that never ends: bounded reads, then too large", async () => {
+      if (Deno.build.os === "windows") return;
+      await assert.rejects(
+        fs.readText("/dev/zero", 100_000),
+        (e: unknown) =>
+          e instanceof FileAccessError && e.problem === "too-large" &&
+          e.message === "/dev/zero: is larger than the 100000 bytes parsd reads",
+      );
+    });
+    await t.step("a /proc file (size 0 in stat) is read to its end", async () => {
+      if (Deno.build.os !== "linux") return;
+      const text = await fs.readText("/proc/self/mounts");
+      assert.ok(text !== undefined && text.length > 0, "read past stat's 0 bytes");
+    });
     await t.step("an empty file", async () => {
       await Deno.writeTextFile(join(dir, "empty"), "");
       assert.equal(await fs.readText(join(dir, "empty")), "");
