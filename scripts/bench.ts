@@ -475,8 +475,9 @@ export function ratioRows(f: BenchFigures): RatioRow[] {
   });
   const claims: [Strategy, string, (r: number) => boolean][] = [
     ["lib", "<= 1.25x", (r) => r <= 1.25],
-    ["stream", "~3x", (r) => roughlyMatches(r, 3)],
-    ["subtle", "~10x", (r) => roughlyMatches(r, 10)],
+    // What the alternatives lib/hash.ts was chosen over cost, as measured on the project's machine.
+    ["stream", "~2x", (r) => roughlyMatches(r, 2)],
+    ["subtle", "~4x", (r) => roughlyMatches(r, 4)],
   ];
   for (const [strategy, target, ok] of claims) {
     const runs = f.strategies[strategy];

@@ -196,8 +196,8 @@ function figures(
     oneFile: runs(500, 6).map((s) => ({ ...s, ms: 500 })),
     strategies: {
       "lib": runs(520, 40).map((s) => ({ ...s, ms: 520 })),
-      "stream": runs(1500, 80).map((s) => ({ ...s, ms: 1500 })),
-      "subtle": runs(5000, 600).map((s) => ({ ...s, ms: 5000 })),
+      "stream": runs(1000, 80).map((s) => ({ ...s, ms: 1000 })),
+      "subtle": runs(2000, 600).map((s) => ({ ...s, ms: 2000 })),
     },
     spawns: {
       execs: [
