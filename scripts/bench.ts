@@ -835,17 +835,21 @@ const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  * A stub luxd that exits 0 at once. parsd probes luxd before it starts it
  * (and caches the probe), so the stub answers `--version-json`, `--version`
  * and `--help` (on stderr, as luxd does) with real luxd 1.22.18's output,
- * copied in the repository's test fixtures.
+ * copied in the repository's test fixtures. `--version`, which `parsd
+ * version` runs in every timed round, is printed by the shell itself, as one
+ * process, like luxd's own answer (a `cat` would add a second program to
+ * parsd's time that the floor does not run).
  */
-function stubLuxd(): string {
+export function stubLuxd(): string {
   const fixture = (name: string) =>
-    shQuote(join(REPO_ROOT, "tests", "fixtures", "luxd", `luxd-1.22.18-${name}`));
+    join(REPO_ROOT, "tests", "fixtures", "luxd", `luxd-1.22.18-${name}`);
+  const version = Deno.readTextFileSync(fixture("version.txt")).replace(/\n$/, "");
   return [
     "#!/bin/sh",
     'case "${1:-}" in',
-    `  --version-json) cat ${fixture("version.json")} ;;`,
-    `  --version) cat ${fixture("version.txt")} ;;`,
-    `  --help) cat ${fixture("help.txt")} >&2 ;;`,
+    `  --version-json) cat ${shQuote(fixture("version.json"))} ;;`,
+    `  --version) printf '%s\\n' ${shQuote(version)} ;;`,
+    `  --help) cat ${shQuote(fixture("help.txt"))} >&2 ;;`,
     "esac",
     "exit 0",
     "",

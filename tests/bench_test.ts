@@ -35,10 +35,12 @@ import {
   spawnProblems,
   spread,
   STARTUP,
+  stubLuxd,
   VERIFICATION,
   writePlugin,
 } from "../scripts/bench.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
+import { withTempDir } from "./helpers.ts";
 
 const MiB = 1 << 20;
 
@@ -454,4 +456,26 @@ Deno.test("writePlugin: a bench plugin is a script that exits at once, so runnin
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the stub luxd answers --version from the shell alone, with the fixture's line", async () => {
+  await withTempDir(async (dir) => {
+    const luxd = join(dir, "luxd");
+    await Deno.writeTextFile(luxd, stubLuxd(), { mode: 0o755 });
+    await Deno.chmod(luxd, 0o755);
+    const fixture = await Deno.readTextFile(
+      join(REPO_ROOT, "tests", "fixtures", "luxd", "luxd-1.22.18-version.txt"),
+    );
+    // With PATH holding only the stub's own dir, the shell finds no other program (no cat):
+    // only its builtins can answer.
+    const out = await new Deno.Command(luxd, {
+      args: ["--version"],
+      clearEnv: true,
+      env: { PATH: dir },
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout), fixture);
+    const json = await new Deno.Command(luxd, { args: ["--version-json"] }).output();
+    assert.equal(JSON.parse(new TextDecoder().decode(json.stdout)).application, "node/1.22.18");
+  });
 });
