@@ -19,6 +19,8 @@
  * - the floor: `deno run -P=parsd --no-prompt --config deno.json floor.ts`,
  *   the start task's flags, where floor.ts spawns `/bin/true` and waits;
  * - warm `parsd run`, `parsd version`, `parsd help`, warm `parsd doctor`;
+ * - the sketch ({@linkcode SKETCH_SOURCE}): a warm start's calls in one
+ *   module, for how low a warm start can go under `deno run`;
  * - `openssl dgst -sha256 A B` and parsd's cold verification of A and B
  *   (`run --dry-run --verify=full`), at both sizes.
  *
@@ -249,6 +251,7 @@ export const CONTENDERS = {
   empty: "deno run empty.ts",
   floor: "floor: deno run -P=parsd floor.ts (spawns /bin/true)",
   run: "parsd run (warm start)",
+  sketch: "sketch: a warm start's calls in one module (lower bound)",
   checked: "parsd run (checked, caches warm)",
   version: "parsd version",
   help: "parsd help",
@@ -266,6 +269,7 @@ export const STARTUP: readonly Contender[] = [
   "empty",
   "floor",
   "run",
+  "sketch",
   "checked",
   "version",
   "help",
@@ -429,8 +433,8 @@ export function ratioRows(f: BenchFigures): RatioRow[] {
   }
   for (const c of startup.filter((c) => c !== "empty")) {
     const r = pairedRatios(s[c], s.floor, rss);
-    // The checked start is shown for comparison; the targets are the warm start's.
-    const info = c === "checked";
+    // The checked start and the sketch are shown for comparison; the targets are parsd's.
+    const info = c === "checked" || c === "sketch";
     rows.push({
       measure: `${CONTENDERS[c]} / floor, peak RSS`,
       spread: r,
@@ -823,6 +827,8 @@ interface Bench {
   readonly empty: string;
   /** The floor: spawns `/bin/true` and waits. */
   readonly floor: string;
+  /** The sketch ({@linkcode SKETCH_SOURCE}). */
+  readonly sketch: string;
   /** How parsd and the floor run: in the repo, without PARS_* settings from this shell. */
   readonly inRepo: RunOptions;
   readonly tmp: string;
@@ -859,6 +865,56 @@ export function stubLuxd(): string {
 /** The floor: what any Deno program that starts luxd must pay (start, one spawn, wait). */
 export const FLOOR_SOURCE = 'await new Deno.Command("/bin/true").output();\n';
 
+/**
+ * The sketch: the calls a warm start makes, for the record given as its
+ * argument, written as one module without parsd's abstractions, and
+ * comparing nothing. Read the record, take the lock, ask the hard limit,
+ * make each observation again, write the pid, start luxd as recorded,
+ * forward signals, revoke every permission, wait. What it costs over the
+ * floor is about the least a warm start can cost under `deno run`; what a
+ * real warm start costs over the sketch is parsd's modules and its code.
+ */
+export const SKETCH_SOURCE = `
+const record = JSON.parse(Deno.readTextFileSync(Deno.args[0]));
+const dataDir = Deno.args[0].slice(0, Deno.args[0].lastIndexOf("/"));
+const dir = Deno.openSync(dataDir, { read: true });
+if (!dir.tryLockSync(true)) Deno.exit(75);
+for (const o of record.observations) {
+  const [a, b] = o.args.map(String);
+  try {
+    switch (o.call) {
+      case "stat": Deno.statSync(a); break;
+      case "lstat": Deno.lstatSync(a); break;
+      case "realPath": Deno.realPathSync(a); break;
+      case "readLink": Deno.readLinkSync(a); break;
+      case "readDir": [...Deno.readDirSync(a)]; break;
+      case "readText": new TextDecoder("utf-8", { fatal: true }).decode(Deno.readFileSync(a)); break;
+      case "output": await new Deno.Command(a, { args: o.args.slice(1).map(String), stdin: "null" }).output(); break;
+      case "canBind": Deno.listen({ hostname: a, port: Number(b) }).close(); break;
+      case "env": Deno.env.get(a); break;
+      case "cwd": Deno.cwd(); break;
+      case "uid": Deno.uid(); break;
+      case "gid": Deno.gid(); break;
+    }
+  } catch { /* an absent file is an answer too */ }
+}
+const pid = Deno.openSync(dataDir + "/parsd.pid", { write: true, create: true, mode: 0o600 });
+pid.truncateSync(0);
+pid.writeSync(new TextEncoder().encode(Deno.pid + "\\n"));
+Deno.stderr.writeSync(new TextEncoder().encode(record.stderr));
+const child = new Deno.Command(record.launch.luxd, { args: record.launch.args }).spawn();
+const forward = () => child.kill("SIGTERM");
+const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+for (const s of signals) Deno.addSignalListener(s, forward);
+for (const name of ["read", "write", "env", "run", "sys", "net", "ffi", "import"]) {
+  Deno.permissions.revokeSync({ name });
+}
+const status = await child.status;
+for (const s of signals) Deno.removeSignalListener(s, forward);
+pid.truncateSync(0);
+Deno.exit(status.code);
+`;
+
 /** Step: the stub luxd, the empty module, the floor, and which tools there are. */
 async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<Bench> {
   const luxd = join(tmp, "luxd");
@@ -868,6 +924,8 @@ async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<B
   await Deno.writeTextFile(empty, "");
   const floor = join(tmp, "floor.ts");
   await Deno.writeTextFile(floor, FLOOR_SOURCE);
+  const sketch = join(tmp, "sketch.js");
+  await Deno.writeTextFile(sketch, SKETCH_SOURCE);
   const env = Object.fromEntries(Object.entries(sys.env).filter(([k]) => !/^PARSD?_/.test(k)));
   return {
     o,
@@ -881,6 +939,7 @@ async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<B
     luxd,
     empty,
     floor,
+    sketch,
     inRepo: { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1" } },
     tmp,
   };
@@ -923,6 +982,7 @@ function contenders(b: Bench, big: Fixture, small: Fixture): Record<Contender, (
     empty: () => deno(["run", "--no-prompt", b.empty]),
     floor: () => deno(denoRunArgs(b.floor)),
     run: () => deno(parsdArgs(b, "run", big)),
+    sketch: () => deno([...denoRunArgs(b.sketch), join(big.dataDir, WARM_START_FILE)]),
     // Without the warm-start record: every check made again (verification and luxd's flags
     // still from the cache). It records anew, so the next warm start has its record.
     checked: async () => {

@@ -181,6 +181,7 @@ function figures(
     empty: runs(30, 27),
     floor: runs(40, 30),
     run: runs(50, 38),
+    sketch: runs(45, 36),
     checked: runs(80, 45),
     version: runs(46, 33),
     help: runs(44, 31),
@@ -222,11 +223,13 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
     assert.deepEqual(verdicts(figures()), {
       "deno run empty.ts / floor, wall": "INFO",
       "parsd run (warm start) / floor, wall": "PASS",
+      "sketch: a warm start's calls in one module (lower bound) / floor, wall": "INFO",
       "parsd run (checked, caches warm) / floor, wall": "INFO",
       "parsd version / floor, wall": "PASS",
       "parsd help / floor, wall": "PASS",
       "parsd doctor (warm) / floor, wall": "INFO",
       "parsd run (warm start) / floor, peak RSS": "PASS",
+      "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS": "INFO",
       "parsd run (checked, caches warm) / floor, peak RSS": "INFO",
       "parsd version / floor, peak RSS": "PASS",
       "parsd help / floor, peak RSS": "PASS",
@@ -275,6 +278,10 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
     const skipped = rows.filter((r) => r.verdict === "SKIP").map((r) => [r.measure, r.note]);
     assert.deepEqual(skipped, [
       ["parsd run (warm start) / floor, peak RSS", "peak RSS unavailable"],
+      [
+        "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
+        "peak RSS unavailable",
+      ],
       ["parsd run (checked, caches warm) / floor, peak RSS", "peak RSS unavailable"],
       ["parsd version / floor, peak RSS", "peak RSS unavailable"],
       ["parsd help / floor, peak RSS", "peak RSS unavailable"],
@@ -378,11 +385,13 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
   assert.deepEqual(rows.map((r) => r.measure), [
     "deno run empty.ts / floor, wall",
     "parsd run (warm start) / floor, wall",
+    "sketch: a warm start's calls in one module (lower bound) / floor, wall",
     "parsd run (checked, caches warm) / floor, wall",
     "parsd version / floor, wall",
     "parsd help / floor, wall",
     "parsd doctor (warm) / floor, wall",
     "parsd run (warm start) / floor, peak RSS",
+    "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
     "parsd run (checked, caches warm) / floor, peak RSS",
     "parsd version / floor, peak RSS",
     "parsd help / floor, peak RSS",
