@@ -41,11 +41,16 @@ export function startTaskFlags(task: string | undefined): string[] {
  * and the bench all run parsd with exactly these flags.
  */
 export function startFlags(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(join(REPO_ROOT, "deno.json"))) as {
-    tasks?: Record<string, string>;
-  };
-  return startTaskFlags(config.tasks?.["start"]);
+  // Read once, when first asked for (a script run with narrow read access never asks).
+  startFlagsRead ??= startTaskFlags(
+    (JSON.parse(Deno.readTextFileSync(join(REPO_ROOT, "deno.json"))) as {
+      tasks?: Record<string, string>;
+    }).tasks?.["start"],
+  );
+  return [...startFlagsRead];
 }
+
+let startFlagsRead: readonly string[] | undefined;
 
 /** The exit codes scripts use. Each script's header says which apply to it. */
 export const EXIT = {
