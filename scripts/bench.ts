@@ -21,6 +21,9 @@
  * - warm `parsd run`, `parsd version`, `parsd help`, warm `parsd doctor`;
  * - the sketch ({@linkcode SKETCH_SOURCE}): a warm start's calls in one
  *   module, for how low a warm start can go under `deno run`;
+ * - modules ({@linkcode moduleChain}): the floor loading as many modules as
+ *   a warm start does (`deno info main.ts`), all empty, for what that
+ *   number of modules costs by itself;
  * - `openssl dgst -sha256 A B` and parsd's cold verification of A and B
  *   (`run --dry-run --verify=full`), at both sizes.
  *
@@ -59,6 +62,7 @@ import {
   UsageError,
   withTempDir,
 } from "./kit.ts";
+import { staticModules } from "./import_graph.ts";
 
 /** Bench options from the command line. */
 export interface BenchOptions {
@@ -252,6 +256,7 @@ export const CONTENDERS = {
   floor: "floor: deno run -P=parsd floor.ts (spawns /bin/true)",
   run: "parsd run (warm start)",
   sketch: "sketch: a warm start's calls in one module (lower bound)",
+  modules: "modules: the floor in as many modules as a warm start, empty",
   checked: "parsd run (checked, caches warm)",
   version: "parsd version",
   help: "parsd help",
@@ -270,6 +275,7 @@ export const STARTUP: readonly Contender[] = [
   "floor",
   "run",
   "sketch",
+  "modules",
   "checked",
   "version",
   "help",
@@ -433,8 +439,8 @@ export function ratioRows(f: BenchFigures): RatioRow[] {
   }
   for (const c of startup.filter((c) => c !== "empty")) {
     const r = pairedRatios(s[c], s.floor, rss);
-    // The checked start and the sketch are shown for comparison; the targets are parsd's.
-    const info = c === "checked" || c === "sketch";
+    // The checked start, the sketch and the modules are for comparison; the targets are parsd's.
+    const info = c === "checked" || c === "sketch" || c === "modules";
     rows.push({
       measure: `${CONTENDERS[c]} / floor, peak RSS`,
       spread: r,
@@ -829,6 +835,10 @@ interface Bench {
   readonly floor: string;
   /** The sketch ({@linkcode SKETCH_SOURCE}). */
   readonly sketch: string;
+  /** The root of {@linkcode moduleChain}, as long as a warm start's graph. */
+  readonly modules: string;
+  /** How many modules a warm start loads (main.ts's static graph). */
+  readonly warmModules: number;
   /** How parsd and the floor run: in the repo, without PARS_* settings from this shell. */
   readonly inRepo: RunOptions;
   readonly tmp: string;
@@ -864,6 +874,23 @@ export function stubLuxd(): string {
 
 /** The floor: what any Deno program that starts luxd must pay (start, one spawn, wait). */
 export const FLOOR_SOURCE = 'await new Deno.Command("/bin/true").output();\n';
+
+/**
+ * The floor spread over `n` modules (n ≥ 1): the root imports `m1.ts`,
+ * each `mK.ts` the next, the last imports nothing; each exports one
+ * constant, and the root runs the floor. Loading it costs what `n` modules
+ * cost `deno run` (read, analyse, transpile cache, code cache, instantiate),
+ * without their code. File names relative to one directory, root first.
+ */
+export function moduleChain(n: number): { readonly name: string; readonly text: string }[] {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`moduleChain: bad count ${n}`);
+  const files = [{ name: "modules.ts", text: (n > 1 ? 'import "./m1.ts";\n' : "") + FLOOR_SOURCE }];
+  for (let k = 1; k < n; k++) {
+    const next = k + 1 < n ? `import "./m${k + 1}.ts";\n` : "";
+    files.push({ name: `m${k}.ts`, text: `${next}export const m${k}: number = ${k};\n` });
+  }
+  return files;
+}
 
 /**
  * The sketch: the calls a warm start makes, for the record given as its
@@ -926,6 +953,10 @@ async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<B
   await Deno.writeTextFile(floor, FLOOR_SOURCE);
   const sketch = join(tmp, "sketch.js");
   await Deno.writeTextFile(sketch, SKETCH_SOURCE);
+  const warmModules = (await staticModules(REPO_ROOT, "main.ts")).length;
+  const chain = join(tmp, "modules");
+  await Deno.mkdir(chain);
+  for (const f of moduleChain(warmModules)) await Deno.writeTextFile(join(chain, f.name), f.text);
   const env = Object.fromEntries(Object.entries(sys.env).filter(([k]) => !/^PARSD?_/.test(k)));
   return {
     o,
@@ -940,6 +971,8 @@ async function setUp(sys: ScriptSystem, o: BenchOptions, tmp: string): Promise<B
     empty,
     floor,
     sketch,
+    modules: join(chain, "modules.ts"),
+    warmModules,
     inRepo: { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1" } },
     tmp,
   };
@@ -970,6 +1003,10 @@ async function printHeader(b: Bench): Promise<void> {
     );
   }
   b.sys.out(
+    `A warm start loads ${b.warmModules} modules (deno info main.ts); the modules contender ` +
+      `loads as many, empty.`,
+  );
+  b.sys.out(
     "All files are page-cache warm for every contender (just written, and read once before " +
       "timing;\ndropping the cache needs root): a fair comparison of hashing, not of the disk.\n",
   );
@@ -983,6 +1020,7 @@ function contenders(b: Bench, big: Fixture, small: Fixture): Record<Contender, (
     floor: () => deno(denoRunArgs(b.floor)),
     run: () => deno(parsdArgs(b, "run", big)),
     sketch: () => deno([...denoRunArgs(b.sketch), join(big.dataDir, WARM_START_FILE)]),
+    modules: () => deno(denoRunArgs(b.modules)),
     // Without the warm-start record: every check made again (verification and luxd's flags
     // still from the cache). It records anew, so the next warm start has its record.
     checked: async () => {

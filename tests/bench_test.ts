@@ -20,6 +20,7 @@ import {
   formatRatio,
   machineLine,
   median,
+  moduleChain,
   netMs,
   pairedRatios,
   parseBenchArgs,
@@ -39,6 +40,7 @@ import {
   VERIFICATION,
   writePlugin,
 } from "../scripts/bench.ts";
+import { staticModules } from "../scripts/import_graph.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
 import { withTempDir } from "./helpers.ts";
 
@@ -182,6 +184,7 @@ function figures(
     floor: runs(40, 30),
     run: runs(50, 38),
     sketch: runs(45, 36),
+    modules: runs(43, 31),
     checked: runs(80, 45),
     version: runs(46, 33),
     help: runs(44, 31),
@@ -224,12 +227,14 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
       "deno run empty.ts / floor, wall": "INFO",
       "parsd run (warm start) / floor, wall": "PASS",
       "sketch: a warm start's calls in one module (lower bound) / floor, wall": "INFO",
+      "modules: the floor in as many modules as a warm start, empty / floor, wall": "INFO",
       "parsd run (checked, caches warm) / floor, wall": "INFO",
       "parsd version / floor, wall": "PASS",
       "parsd help / floor, wall": "PASS",
       "parsd doctor (warm) / floor, wall": "INFO",
       "parsd run (warm start) / floor, peak RSS": "PASS",
       "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS": "INFO",
+      "modules: the floor in as many modules as a warm start, empty / floor, peak RSS": "INFO",
       "parsd run (checked, caches warm) / floor, peak RSS": "INFO",
       "parsd version / floor, peak RSS": "PASS",
       "parsd help / floor, peak RSS": "PASS",
@@ -280,6 +285,10 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
       ["parsd run (warm start) / floor, peak RSS", "peak RSS unavailable"],
       [
         "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
+        "peak RSS unavailable",
+      ],
+      [
+        "modules: the floor in as many modules as a warm start, empty / floor, peak RSS",
         "peak RSS unavailable",
       ],
       ["parsd run (checked, caches warm) / floor, peak RSS", "peak RSS unavailable"],
@@ -386,12 +395,14 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
     "deno run empty.ts / floor, wall",
     "parsd run (warm start) / floor, wall",
     "sketch: a warm start's calls in one module (lower bound) / floor, wall",
+    "modules: the floor in as many modules as a warm start, empty / floor, wall",
     "parsd run (checked, caches warm) / floor, wall",
     "parsd version / floor, wall",
     "parsd help / floor, wall",
     "parsd doctor (warm) / floor, wall",
     "parsd run (warm start) / floor, peak RSS",
     "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
+    "modules: the floor in as many modules as a warm start, empty / floor, peak RSS",
     "parsd run (checked, caches warm) / floor, peak RSS",
     "parsd version / floor, peak RSS",
     "parsd help / floor, peak RSS",
@@ -486,5 +497,25 @@ Deno.test("the stub luxd answers --version from the shell alone, with the fixtur
     assert.equal(new TextDecoder().decode(out.stdout), fixture);
     const json = await new Deno.Command(luxd, { args: ["--version-json"] }).output();
     assert.equal(JSON.parse(new TextDecoder().decode(json.stdout)).application, "node/1.22.18");
+  });
+});
+
+Deno.test("moduleChain(n): deno loads exactly n modules, and the root still runs the floor", async () => {
+  assert.throws(() => moduleChain(0), RangeError);
+  await withTempDir(async (dir) => {
+    for (const n of [1, 2, 15]) {
+      const sub = join(dir, `n${n}`);
+      await Deno.mkdir(sub);
+      for (const f of moduleChain(n)) await Deno.writeTextFile(join(sub, f.name), f.text);
+      const loaded = await staticModules(sub, "modules.ts");
+      assert.equal(loaded.length, n, loaded.join(" "));
+      assert.equal(loaded[0], "modules.ts");
+    }
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-run=/bin/true", join(dir, "n15", "modules.ts")],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   });
 });

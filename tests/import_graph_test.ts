@@ -25,72 +25,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { COMMAND_FILES } from "../lib/main.ts";
+import { type Graph, graphOf, staticClosure, staticModules } from "../scripts/import_graph.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
-
-/** One module of `deno info --json`'s answer (the parts read here). */
-interface InfoModule {
-  readonly specifier: string;
-  readonly dependencies?: readonly {
-    readonly code?: { readonly specifier: string };
-    readonly isDynamic?: boolean;
-  }[];
-}
-
-/** A module graph: each module's static and dynamic code imports, as repo-relative names. */
-interface Graph {
-  readonly static: ReadonlyMap<string, readonly string[]>;
-  readonly dynamic: ReadonlyMap<string, readonly string[]>;
-}
-
-/** A module's name: its path relative to `repo` for a local file, else its specifier. */
-function nameOf(specifier: string, repo: string): string {
-  if (!specifier.startsWith("file://")) return specifier;
-  const path = fileURLToPath(specifier);
-  return path.startsWith(repo + "/") ? path.slice(repo.length + 1) : path;
-}
-
-/** `deno info --json` of one module of `repo` (run in `repo`, so its deno.json applies). */
-async function graphOf(repo: string, module: string): Promise<Graph> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", join(repo, module)],
-    cwd: repo,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `deno info ${module} failed: ${stderr}`);
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
-  const stat = new Map<string, string[]>();
-  const dyn = new Map<string, string[]>();
-  for (const m of info.modules) {
-    const code = (m.dependencies ?? []).filter((d) => d.code !== undefined);
-    const names = (dynamic: boolean) =>
-      code.filter((d) => (d.isDynamic === true) === dynamic).map((d) =>
-        nameOf(d.code!.specifier, repo)
-      );
-    stat.set(nameOf(m.specifier, repo), names(false));
-    dyn.set(nameOf(m.specifier, repo), names(true));
-  }
-  return { static: stat, dynamic: dyn };
-}
-
-/** Every module `root` loads statically, each with the chain of imports that pulls it in. */
-function staticClosure(g: Graph, root: string): Map<string, string[]> {
-  const chains = new Map<string, string[]>([[root, [root]]]);
-  const queue = [root];
-  while (queue.length > 0) {
-    const m = queue.shift()!;
-    for (const dep of g.static.get(m) ?? []) {
-      if (chains.has(dep)) continue;
-      chains.set(dep, [...chains.get(m)!, dep]);
-      queue.push(dep);
-    }
-  }
-  return chains;
-}
 
 /** Built-ins no command may import statically, with the commands that may. */
 const BUILTINS: readonly {
@@ -265,8 +202,7 @@ Deno.test("every command module lib/main.ts names exists and exports its command
 });
 
 Deno.test("every module a warm start loads carries V8's compile hint (see lib/start.ts)", async () => {
-  const g = await graphOf(REPO_ROOT, "main.ts");
-  const modules = [...staticClosure(g, "main.ts").keys()].filter((m) => !m.startsWith("node:"));
+  const modules = await staticModules(REPO_ROOT, "main.ts");
   assert.ok(modules.includes("lib/warm_start.ts") && modules.length > 10, modules.join(" "));
   for (const m of modules) {
     const first = (await Deno.readTextFile(join(REPO_ROOT, m))).split("\n", 1)[0];
