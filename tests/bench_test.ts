@@ -370,6 +370,11 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
     !hasTime,
   );
 
+  // The modules contender loads as many modules as a warm start, and says how many.
+  const count = /^A warm start loads (\d+) modules \(deno info main\.ts\)/m.exec(stdout);
+  assert.ok(count, stdout);
+  assert.equal(Number(count[1]), (await staticModules(REPO_ROOT, "main.ts")).length);
+
   // The measurements: every contender once, with its run count (openssl skipped without it).
   const ssl = await onPath("openssl");
   for (const c of [...STARTUP, ...VERIFICATION]) {
