@@ -76,9 +76,6 @@ export function recorder(sys: System, startNs: bigint): Recorder {
       }
       return f;
     });
-  const changes = (what: string) => () => {
-    block(what);
-  };
   const wrapped: System = {
     ...sys,
     stat: (path) => watchFacts("stat", path),
@@ -117,19 +114,19 @@ export function recorder(sys: System, startNs: bigint): Recorder {
       note("gid", [], answerValue("gid", value));
       return value;
     },
-    sha256: (path) => (changes("hashed a file")(), sys.sha256(path)),
-    hashAndScan: (path, marker) => (changes("hashed a file")(), sys.hashAndScan(path, marker)),
-    contains: (path, marker) => (changes("read a plugin")(), sys.contains(path, marker)),
+    sha256: (path) => (block("hashed a file"), sys.sha256(path)),
+    hashAndScan: (path, marker) => (block("hashed a file"), sys.hashAndScan(path, marker)),
+    contains: (path, marker) => (block("read a plugin"), sys.contains(path, marker)),
     writeAtomic: (
       path,
       text,
       mode,
-    ) => (changes("wrote a file")(), sys.writeAtomic(path, text, mode)),
-    createNew: (path, text, mode) => (changes("wrote a file")(), sys.createNew(path, text, mode)),
-    mkdir: (path, mode) => (changes("made a dir")(), sys.mkdir(path, mode)),
-    remove: (path) => (changes("removed a file")(), sys.remove(path)),
-    symlink: (target, link) => (changes("made a link")(), sys.symlink(target, link)),
-    fetch: (url, init) => (changes("used the network")(), sys.fetch(url, init)),
+    ) => (block("wrote a file"), sys.writeAtomic(path, text, mode)),
+    createNew: (path, text, mode) => (block("wrote a file"), sys.createNew(path, text, mode)),
+    mkdir: (path, mode) => (block("made a dir"), sys.mkdir(path, mode)),
+    remove: (path) => (block("removed a file"), sys.remove(path)),
+    symlink: (target, link) => (block("made a link"), sys.symlink(target, link)),
+    fetch: (url, init) => (block("used the network"), sys.fetch(url, init)),
   };
   return { sys: wrapped, observations: () => [...seen.values()], blocked: () => blocked };
 }

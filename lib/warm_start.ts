@@ -31,9 +31,6 @@ import { dataDirFromFlagOrEnv, defaultDataDir } from "./paths.ts";
 import type { System } from "./system.ts";
 import { VERSION } from "./version.ts";
 
-/** The record's file name in the data dir. */
-export const WARM_START_FILE = "warm-start.json";
-
 /** The record's format; a record of another format is ignored. */
 export const WARM_START_FORMAT = 2;
 
@@ -107,7 +104,7 @@ export function warmStartPath(sys: System, argv: readonly string[]): string | un
     return undefined;
   }
   const dir = dataDirFromFlagOrEnv(dataDirFlag(argv), sys.env("PARS_DATA_DIR"), home, userCwd(sys));
-  return join(dir ?? defaultDataDir(home), WARM_START_FILE);
+  return layout(dir ?? defaultDataDir(home)).warmStart;
 }
 
 /**

@@ -46,7 +46,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HASH_CHUNK, sha256File } from "../lib/hash.ts";
 import { statFacts } from "../lib/files.ts";
-import { WARM_START_FILE } from "../lib/warm_start.ts";
+import { layout } from "../lib/layout.ts";
 import {
   denoScriptSystem,
   EXIT,
@@ -57,6 +57,8 @@ import {
   type Runner,
   ScriptError,
   type ScriptSystem,
+  shellQuote,
+  shellWord,
   startFlags,
   tailLines,
   UsageError,
@@ -629,9 +631,8 @@ const unescapeC = (s: string) =>
 
 /** A program and its arguments as one line, each word shell-quoted when needed. */
 export function commandLine(e: Exec, maxArgs = 4): string {
-  const q = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : shQuote(a);
   const rest = e.args.slice(1);
-  const shown = rest.slice(0, maxArgs).map(q);
+  const shown = rest.slice(0, maxArgs).map(shellWord);
   const more = rest.length > maxArgs ? ` … (+${rest.length - maxArgs} args)` : "";
   return [e.path, ...shown].join(" ") + more;
 }
@@ -844,9 +845,6 @@ interface Bench {
   readonly tmp: string;
 }
 
-/** Quotes a string for `/bin/sh`. */
-const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /**
  * A stub luxd that exits 0 at once. parsd probes luxd before it starts it
  * (and caches the probe), so the stub answers `--version-json`, `--version`
@@ -863,9 +861,9 @@ export function stubLuxd(): string {
   return [
     "#!/bin/sh",
     'case "${1:-}" in',
-    `  --version-json) cat ${shQuote(fixture("version.json"))} ;;`,
-    `  --version) printf '%s\\n' ${shQuote(version)} ;;`,
-    `  --help) cat ${shQuote(fixture("help.txt"))} >&2 ;;`,
+    `  --version-json) cat ${shellQuote(fixture("version.json"))} ;;`,
+    `  --version) printf '%s\\n' ${shellQuote(version)} ;;`,
+    `  --help) cat ${shellQuote(fixture("help.txt"))} >&2 ;;`,
     "esac",
     "exit 0",
     "",
@@ -1019,12 +1017,12 @@ function contenders(b: Bench, big: Fixture, small: Fixture): Record<Contender, (
     empty: () => deno(["run", "--no-prompt", b.empty]),
     floor: () => deno(denoRunArgs(b.floor)),
     run: () => deno(parsdArgs(b, "run", big)),
-    sketch: () => deno([...denoRunArgs(b.sketch), join(big.dataDir, WARM_START_FILE)]),
+    sketch: () => deno([...denoRunArgs(b.sketch), layout(big.dataDir).warmStart]),
     modules: () => deno(denoRunArgs(b.modules)),
     // Without the warm-start record: every check made again (verification and luxd's flags
     // still from the cache). It records anew, so the next warm start has its record.
     checked: async () => {
-      await Deno.remove(join(big.dataDir, WARM_START_FILE)).catch(() => {});
+      await Deno.remove(layout(big.dataDir).warmStart).catch(() => {});
       return await deno(parsdArgs(b, "run", big));
     },
     version: () => deno(parsdArgs(b, "version", big)),
@@ -1063,7 +1061,7 @@ async function warmCache(b: Bench, fixtures: readonly Fixture[]): Promise<void> 
   await settled(fixtures.map((f) => join(f.dataDir, "plugins")));
   for (const f of fixtures) {
     await measure(b.meter, b.deno, parsdArgs(b, "run", f), b.inRepo);
-    if (!(await exists(join(f.dataDir, WARM_START_FILE)))) {
+    if (!(await exists(layout(f.dataDir).warmStart))) {
       throw new ScriptError(EXIT.failure, "the second real run did not record a warm start");
     }
   }

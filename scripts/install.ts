@@ -53,6 +53,8 @@ import {
   runMain,
   ScriptError,
   type ScriptSystem,
+  shellQuote,
+  shellWord,
   startFlags,
   UsageError,
   userPath,
@@ -79,15 +81,6 @@ export interface LauncherTarget {
   /** The absolute path of the parsd repository (holding `deno.json` and `main.ts`). */
   readonly repo: string;
 }
-
-/** Quotes text for /bin/sh: single quotes, with each `'` written as `'\''`. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/** A word for /bin/sh: as it is when the shell reads it so, else quoted. */
-export const shellWord = (text: string): string =>
-  /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
 
 /** The launcher script's text. Pure. */
 export function launcherScript(target: LauncherTarget): string {

@@ -52,6 +52,15 @@ export function startFlags(): string[] {
 
 let startFlagsRead: readonly string[] | undefined;
 
+/** Quotes text for /bin/sh: single quotes, with each `'` written as `'\''`. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A word for /bin/sh: as it is when the shell reads it so, else quoted. */
+export const shellWord = (text: string): string =>
+  /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
+
 /** The exit codes scripts use. Each script's header says which apply to it. */
 export const EXIT = {
   ok: 0,

@@ -17,8 +17,6 @@ import {
   launcherScript,
   type LauncherTarget,
   main,
-  shellQuote,
-  shellWord,
 } from "../scripts/install.ts";
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -120,16 +118,6 @@ Deno.test("launcherScript() execs the absolute deno with the parsd permission se
   );
   assert.equal(isParsdLauncher(text), true);
   assert.equal(isParsdLauncher("#!/bin/sh\necho hi\n"), false);
-  assert.equal(shellQuote("it's"), `'it'\\''s'`);
-  // A start flag goes into the launcher as the shell would read it back: bare when safe.
-  assert.equal(
-    shellWord("--v8-flags=--min-semi-space-size=2"),
-    "--v8-flags=--min-semi-space-size=2",
-  );
-  assert.equal(shellWord("-P=parsd"), "-P=parsd");
-  for (const risky of ["a b", "$HOME", "x;y", "it's", "*", ""]) {
-    assert.equal(shellWord(risky), shellQuote(risky), risky);
-  }
 });
 
 Deno.test("install writes a 0755 launcher atomically and it runs parsd as the start task would", async (t) => {

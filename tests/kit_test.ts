@@ -26,6 +26,8 @@ import {
   ScriptError,
   type ScriptSystem,
   sha256sumsText,
+  shellQuote,
+  shellWord,
   spawnCapture,
   startFlags,
   startTaskFlags,
@@ -461,4 +463,22 @@ Deno.test("startTaskFlags: the flags between 'deno run' and main.ts; any other t
     assert.throws(() => startTaskFlags(task), /start task is not 'deno run … main\.ts'/);
   }
   assert.deepEqual(startFlags().slice(0, 2), ["-P=parsd", "--no-prompt"], "deno.json's start task");
+});
+
+Deno.test("shellQuote and shellWord: /bin/sh reads each word back unchanged, bare when safe", async () => {
+  assert.equal(shellQuote("it's"), `'it'\\''s'`);
+  // A start flag goes into the install launcher as the shell would read it back: bare when safe.
+  assert.equal(
+    shellWord("--v8-flags=--min-semi-space-size=2"),
+    "--v8-flags=--min-semi-space-size=2",
+  );
+  assert.equal(shellWord("-P=parsd"), "-P=parsd");
+  const risky = ["a b", "$HOME", "x;y", "it's", "*", ""];
+  for (const w of risky) assert.equal(shellWord(w), shellQuote(w), w);
+  const words = ["-P=parsd", ...risky];
+  const out = await new Deno.Command("/bin/sh", {
+    args: ["-c", `printf '%s\\n' ${words.map(shellWord).join(" ")}`],
+    stdout: "piped",
+  }).output();
+  assert.equal(new TextDecoder().decode(out.stdout), words.map((w) => w + "\n").join(""));
 });

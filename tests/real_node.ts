@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { type E2eNode, E2eUnavailableError, ensureE2eNode } from "../scripts/build_e2e_node.ts";
-import { oneLine } from "../scripts/kit.ts";
+import { oneLine, shellQuote } from "../scripts/kit.ts";
 import { parsd, type Result, spawnParsd } from "./helpers.ts";
 
 /** The node and its plugin, or why they cannot be had here. */
@@ -68,8 +68,6 @@ export async function hardNofile(): Promise<number | "unlimited"> {
   return word === "unlimited" ? "unlimited" : Number(word);
 }
 
-const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /**
  * The stand-in SessionVM: a shell script that answers `--version` as a
  * plugin for `rpcchainvm` would, and, started by the node, appends
@@ -87,7 +85,7 @@ export function standInSessionVm(record: string, rpcchainvm: number): string {
     `  echo 'SessionVM-standin/0.0.0 [rpcchainvm=${rpcchainvm}]'`,
     "  exit 0",
     "fi",
-    `echo "started $(env | grep 'VM_RUNTIME_ENGINE_ADD[R]=')" >> ${shQuote(record)}`,
+    `echo "started $(env | grep 'VM_RUNTIME_ENGINE_ADD[R]=')" >> ${shellQuote(record)}`,
     "exit 1",
     "",
   ].join("\n");

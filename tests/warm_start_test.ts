@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import type { FileFacts } from "../lib/files.ts";
+import { layout } from "../lib/layout.ts";
 import { join } from "../lib/path.ts";
 import {
   argvKey,
   dataDirFlag,
   factsValue,
   parseRecord,
-  WARM_START_FILE,
   WARM_START_FORMAT,
   warmStartPath,
   type WarmStartRecord,
@@ -32,7 +32,7 @@ async function start(n: InProcessNode, argv: string[] = [], o: FakeOptions = {})
   return { code, err: f.err(), out: f.out(), luxd: f.spawned[0]?.args };
 }
 
-const recordPath = (n: InProcessNode) => join(n.dataDir, WARM_START_FILE);
+const recordPath = (n: InProcessNode) => layout(n.dataDir).warmStart;
 
 async function readRecord(n: InProcessNode): Promise<WarmStartRecord | undefined> {
   return parseRecord(await Deno.readTextFile(recordPath(n)).catch(() => undefined));
@@ -268,7 +268,7 @@ Deno.test("warm start: a data dir named only in a --config file gets no record",
       assert.equal(r.code, 0, r.err);
       assert.doesNotMatch(r.err, WARM);
     }
-    assert.ok(!(await Deno.stat(join(dataDir, WARM_START_FILE)).catch(() => undefined)));
+    assert.ok(!(await Deno.stat(layout(dataDir).warmStart).catch(() => undefined)));
   });
 });
 
