@@ -19,12 +19,6 @@ export const DENO_JSON = JSON.parse(Deno.readTextFileSync(join(REPO, "deno.json"
   permissions: Record<string, Record<string, unknown>>;
 };
 
-/**
- * The deno flags of the `start` task (between `deno run` and `main.ts`):
- * every end-to-end test runs parsd with exactly these.
- */
-export const startTaskFlags = (): string[] => startFlags();
-
 /** Deno's own warning about config-file permissions; not parsd's output. */
 const DENO_WARNING = /^.*Permissions in the config file is an experimental feature.*\n?/gm;
 
@@ -52,7 +46,8 @@ function command(args: readonly string[], o: RunOptions, stdio: "piped" | "null"
       "run",
       "--config",
       o.config ?? join(REPO, "deno.json"),
-      ...startTaskFlags(),
+      // The start task's flags: every end-to-end test runs parsd with exactly these.
+      ...startFlags(),
       ...(o.v8Flags ?? []).map((f) => `--v8-flags=${f}`),
       join(REPO, "main.ts"),
       ...args,

@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DENO_JSON, makeNode, parsd, REPO, startTaskFlags } from "./helpers.ts";
+import { startFlags } from "../scripts/kit.ts";
+import { DENO_JSON, makeNode, parsd, REPO } from "./helpers.ts";
 
 const SET = DENO_JSON.permissions["parsd"]!;
 
 Deno.test("the start task runs main.ts under the parsd permission set, never -A", () => {
-  assert.deepEqual(startTaskFlags(), [
+  assert.deepEqual(startFlags(), [
     "-P=parsd",
     "--no-prompt",
     "--v8-flags=--min-semi-space-size=2",
