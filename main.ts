@@ -1,10 +1,9 @@
-//# allFunctionsCalledOnLoad
 /**
  * @module
- * parsd's entry point: wires the real system into {@linkcode start}.
+ * parsd's entry point: wires the real system into {@linkcode main}.
  */
 
-import { start } from "./lib/start.ts";
-import { denoSystem } from "./lib/system.ts";
+import { main } from "./lib/cli/main.ts";
+import { denoSystem } from "./lib/os/system.ts";
 
-if (import.meta.main) Deno.exit(await start(Deno.args, denoSystem));
+if (import.meta.main) Deno.exit(await main(Deno.args, denoSystem));

@@ -1,4 +1,3 @@
-//# allFunctionsCalledOnLoad
 /**
  * @module
  * parsd's error types. Each carries a stable exit code so that scripts can

@@ -44,9 +44,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HASH_CHUNK, sha256File } from "../lib/hash.ts";
-import { statFacts } from "../lib/files.ts";
-import { layout } from "../lib/layout.ts";
+import { HASH_CHUNK, sha256File } from "../lib/os/hash.ts";
+import { statFacts } from "../lib/os/files.ts";
+import { layout } from "../lib/data_dir/layout.ts";
 import {
   denoScriptSystem,
   EXIT,

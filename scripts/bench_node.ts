@@ -24,7 +24,7 @@
  * is stopped and the temp dir removed).
  */
 
-import { EVM_PLUGIN_FD_LIMIT } from "../lib/network.ts";
+import { EVM_PLUGIN_FD_LIMIT } from "../lib/network/pars.ts";
 import {
   hardNofile,
   healthy,
@@ -37,7 +37,7 @@ import {
   startParsd,
   vmHwm,
   waitUntil,
-} from "../tests/real_node.ts";
+} from "./real_node.ts";
 import {
   denoScriptSystem,
   EXIT,

@@ -33,8 +33,8 @@
  */
 
 import { basename, join } from "node:path";
-import { sha256File } from "../lib/hash.ts";
-import { PLUGINS } from "../lib/network.ts";
+import { sha256File } from "../lib/os/hash.ts";
+import { PLUGINS } from "../lib/network/pars.ts";
 import { pinPlugin, pinTargetFrom } from "./build_plugin.ts";
 import {
   BUILD_EXIT,

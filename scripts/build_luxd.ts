@@ -16,7 +16,7 @@
  */
 
 import { join } from "node:path";
-import { sha256File } from "../lib/hash.ts";
+import { sha256File } from "../lib/os/hash.ts";
 import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
 import {
   cacheRoot,

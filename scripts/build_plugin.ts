@@ -18,7 +18,7 @@
  */
 
 import { join } from "node:path";
-import { type PluginName, PLUGINS } from "../lib/network.ts";
+import { type PluginName, PLUGINS } from "../lib/network/pars.ts";
 import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
 import {
   denoScriptSystem,

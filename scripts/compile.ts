@@ -30,8 +30,7 @@
  */
 
 import { basename, isAbsolute, join, relative } from "node:path";
-import { sha256File } from "../lib/hash.ts";
-import { COMMAND_FILES } from "../lib/main.ts";
+import { sha256File } from "../lib/os/hash.ts";
 import {
   denoScriptSystem,
   EXIT,
@@ -175,30 +174,15 @@ export function compileArgs(target: Target, outDir: string): string[] {
     target,
     "--output",
     join(outDir, outputName(target)),
-    // The hashing worker, the dispatcher and the command modules are loaded by
-    // computed URL: name them so the binary embeds them.
-    ...[WORKER_MODULE, ...LAZY_MODULES].flatMap((m) => ["--include", m]),
+    // The hashing worker is started by URL, not imported: name it so the binary embeds it.
+    "--include",
+    WORKER_MODULE,
     ENTRY_POINT,
   ];
 }
 
-/** The Web Worker module parsd starts to hash plugins (`lib/system.ts`). */
-export const WORKER_MODULE = "lib/hash_worker.ts";
-
-/** The command modules `lib/main.ts` loads when a command runs. */
-export const COMMAND_MODULES: readonly string[] = Object.values(COMMAND_FILES).map((f) =>
-  `lib/commands/${f}.ts`
-);
-
-/**
- * The modules parsd loads by computed URL: the dispatcher (`lib/start.ts`),
- * the code identity a recording start needs (`lib/system.ts`) and the commands.
- */
-export const LAZY_MODULES: readonly string[] = [
-  "lib/main.ts",
-  "lib/code_identity.ts",
-  ...COMMAND_MODULES,
-];
+/** The Web Worker module parsd starts to hash plugins (`lib/os/system.ts`). */
+export const WORKER_MODULE = "lib/os/hash_worker.ts";
 
 /** The URL `deno compile` (deno `version`) downloads `target`'s denort from. */
 export function denortUrl(

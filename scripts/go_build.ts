@@ -17,7 +17,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { sha256File } from "../lib/hash.ts";
+import { sha256File } from "../lib/os/hash.ts";
 import {
   CommandNotFoundError,
   ensureDir,

@@ -13,8 +13,8 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempSibling, writeFileAtomic } from "../lib/files.ts";
-import { absolutePath, dataDirFromFlagOrEnv, defaultDataDir } from "../lib/paths.ts";
+import { tempSibling, writeFileAtomic } from "../lib/os/files.ts";
+import { absolutePath, dataDirFromFlagOrEnv, defaultDataDir } from "../lib/os/paths.ts";
 
 /** The repository root (where `main.ts` and `deno.json` are), found from this file, never the cwd. */
 export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {
-  COMMAND_MODULES,
   compileArgs,
   type CompileDeps,
   CompileExit,
@@ -25,7 +24,7 @@ import {
   TARGETS,
 } from "../scripts/compile.ts";
 import { REPO_ROOT, ScriptError, sha256sumsText, startFlags, tailLines } from "../scripts/kit.ts";
-import { statFacts } from "../lib/files.ts";
+import { statFacts } from "../lib/os/files.ts";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "compile.ts");
 const ONE = "x86_64-unknown-linux-gnu";
@@ -216,16 +215,9 @@ Deno.test("deno compile gets the permission set, the target, the output, the has
     "--output",
     join(outDir, "parsd-x86_64-pc-windows-msvc.exe"),
     "--include",
-    "lib/hash_worker.ts",
-    "--include",
-    "lib/main.ts",
-    "--include",
-    "lib/code_identity.ts",
-    ...COMMAND_MODULES.flatMap((m) => ["--include", m]),
+    "lib/os/hash_worker.ts",
     "main.ts",
   ]);
-  assert.ok(COMMAND_MODULES.includes("lib/commands/run.ts"));
-  assert.equal(COMMAND_MODULES.length, 10);
   for (const t of TARGETS) {
     const args = compileArgs(t, outDir);
     assert.equal(args.at(-1), "main.ts");
@@ -450,18 +442,21 @@ Deno.test("a real deno compile (deno itself as DENORT_BIN) bakes in -P=parsd and
       }
     }
 
-    // The dispatcher and the command modules, loaded by computed URL, are embedded all the same.
+    // The command modules, loaded by dynamic import(), and the hash worker are embedded.
     const bytes = await Deno.readFile(binary);
     const index = new TextDecoder("latin1").decode(bytes);
-    assert.equal(index.split('{"File":{"n":"main.ts"').length - 1, 2, "main.ts and lib/main.ts");
-    assert.ok(
-      index.includes('{"File":{"n":"code_identity.ts"'),
-      "lib/code_identity.ts is embedded",
+    assert.equal(
+      index.split('{"File":{"n":"main.ts"').length - 1,
+      2,
+      "main.ts and lib/cli/main.ts",
     );
+    assert.ok(index.includes('{"File":{"n":"hash_worker.ts"'), "lib/os/hash_worker.ts is embedded");
     const embeddedCommands = embeddedDir(bytes, "commands");
-    for (const m of COMMAND_MODULES) {
-      const name = m.replace(/^lib\/commands\//, "");
-      assert.ok(embeddedCommands.includes(name), `${m} is not embedded: ${embeddedCommands}`);
+    for (const entry of Deno.readDirSync(join(REPO_ROOT, "lib", "cli", "commands"))) {
+      assert.ok(
+        embeddedCommands.includes(entry.name),
+        `lib/cli/commands/${entry.name} is not embedded: ${embeddedCommands}`,
+      );
     }
   } finally {
     await Deno.remove(work, { recursive: true });

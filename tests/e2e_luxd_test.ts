@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeNode, type Node, parsd, type Result, snapshot } from "./helpers.ts";
-import { settleCtimes } from "./real_node.ts";
+import { settleCtimes } from "../scripts/real_node.ts";
 
 const DIALECTS = ["1.13.4", "1.22.18"] as const;
 

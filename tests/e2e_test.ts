@@ -14,7 +14,7 @@ import {
   spawnParsd,
   waitFor,
 } from "./helpers.ts";
-import { vmid } from "../lib/vmid.ts";
+import { vmid } from "../lib/node/vmid.ts";
 
 const EVM = vmid("subnetevm");
 const SESSION = vmid("sessionvm");

@@ -6,9 +6,9 @@
  * the luxd fixtures without a subprocess, signals, locks, ports and HTTP.
  */
 
-import { denoFiles, type LockResult, type Output, type System } from "../lib/system.ts";
-import { start } from "../lib/start.ts";
-import { join } from "../lib/path.ts";
+import { denoFiles, type LockResult, type Output, type System } from "../lib/os/system.ts";
+import { main } from "../lib/cli/main.ts";
+import { join } from "../lib/os/path.ts";
 import { REPO } from "./helpers.ts";
 
 /** How a fake program answers: argv → output, or `undefined` for "could not run". */
@@ -40,7 +40,7 @@ export interface Fake {
   readonly err: () => string;
   /** Programs started with `spawn`, in order. */
   readonly spawned: { path: string; args: readonly string[] }[];
-  /** Runs parsd (`lib/start.ts`: warm start, then the dispatcher) with this system. */
+  /** Runs parsd (`lib/cli/main.ts`) with this system. */
   run(argv: readonly string[]): Promise<number>;
 }
 
@@ -62,8 +62,6 @@ export interface FakeOptions {
   lockHeldBy?: number;
   /** How far the fake clock is ahead of the real one (files then look older). */
   clockAheadMs?: number;
-  /** What {@linkcode System.codeFiles} answers (default none). */
-  codeFiles?: string[];
   /** Answers for fetch, by URL path. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
@@ -85,7 +83,6 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     pid: 4242,
     execPath: () => "/opt/deno/bin/deno",
     now: () => Date.now() + (o.clockAheadMs ?? 0),
-    codeFiles: () => Promise.resolve(o.codeFiles ?? []),
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     spawn(path, args) {
@@ -118,6 +115,6 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
     out: () => out,
     err: () => err,
     spawned,
-    run: (argv) => start(argv, sys),
+    run: (argv) => main(argv, sys),
   };
 }

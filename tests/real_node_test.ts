@@ -24,8 +24,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { sha256File } from "../lib/hash.ts";
-import { EVM_PLUGIN_FD_LIMIT, PLUGINS } from "../lib/network.ts";
+import { sha256File } from "../lib/os/hash.ts";
+import { EVM_PLUGIN_FD_LIMIT, PLUGINS } from "../lib/network/pars.ts";
 import { type Result, sha256, snapshot } from "./helpers.ts";
 import {
   alive,
@@ -43,7 +43,7 @@ import {
   startParsd,
   textFrom,
   waitUntil,
-} from "./real_node.ts";
+} from "../scripts/real_node.ts";
 
 const EVM = PLUGINS.evm.vmid;
 const SESSION = PLUGINS.sessionvm.vmid;

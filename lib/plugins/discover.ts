@@ -5,10 +5,10 @@
  * something exists.
  */
 
-import { delimiter, join } from "../path.ts";
-import { type PluginName, PLUGINS, type PluginSpec } from "../network.ts";
-import type { Settings } from "../config.ts";
-import type { FileSystem } from "../system.ts";
+import { delimiter, join } from "../os/path.ts";
+import { type PluginName, PLUGINS, type PluginSpec } from "../network/pars.ts";
+import type { Settings } from "../cli/config.ts";
+import type { FileSystem } from "../os/system.ts";
 
 /** How a plugin was found. */
 export type Rule = "flag" | "env" | "config" | "search";

@@ -4,7 +4,7 @@
  * config.json with every other key kept.
  */
 
-import type { PluginName, PluginSpec } from "../network.ts";
+import type { PluginName, PluginSpec } from "../network/pars.ts";
 
 /** One line of a SHA256SUMS file. */
 export interface SumEntry {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PLUGINS } from "../../lib/network.ts";
+import { PLUGINS } from "../../lib/network/pars.ts";
 import { discover, flagName, searchPaths } from "../../lib/plugins/discover.ts";
-import { denoFiles } from "../../lib/system.ts";
+import { denoFiles } from "../../lib/os/system.ts";
 import { withTempDir } from "../helpers.ts";
 import { exe, settings } from "./kit.ts";
 

@@ -4,7 +4,7 @@
  * settings from a config.json document, flags and env.
  */
 
-import { resolveSettings, type Settings } from "../../lib/config.ts";
+import { resolveSettings, type Settings } from "../../lib/cli/config.ts";
 
 /** Writes an executable file. */
 export async function exe(path: string, body: string, mode = 0o755): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PLUGINS } from "../../lib/network.ts";
+import { PLUGINS } from "../../lib/network/pars.ts";
 import { parseSha256Sums, pickSum, withPins } from "../../lib/plugins/sums.ts";
 
 Deno.test("parseSha256Sums() reads sha256sum lines and reports bad ones with line numbers", () => {

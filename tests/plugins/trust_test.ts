@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PLUGINS } from "../../lib/network.ts";
+import { PLUGINS } from "../../lib/network/pars.ts";
 import { ExitCode, NoInputError, ParsdError, PermissionError } from "../../lib/errors.ts";
-import { FileAccessError, statFacts } from "../../lib/files.ts";
-import { cacheHit, cacheKey } from "../../lib/cache.ts";
+import { FileAccessError, statFacts } from "../../lib/os/files.ts";
+import { cacheHit, cacheKey } from "../../lib/plugins/cache.ts";
 import {
   cacheUpdates,
   forEachPlugin,
@@ -14,7 +14,7 @@ import {
   type VerifyOptions,
   verifyPlugin,
 } from "../../lib/plugins/trust.ts";
-import { denoFiles } from "../../lib/system.ts";
+import { denoFiles } from "../../lib/os/system.ts";
 import { sha256, withTempDir } from "../helpers.ts";
 import { exe, settings } from "./kit.ts";
 

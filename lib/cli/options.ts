@@ -1,0 +1,366 @@
+/**
+ * @module
+ * parsd's options, one row each: flag, environment variable, config.json
+ * key, default, parser, help line and the commands that take it. The argv
+ * parser (`args.ts`), settings resolution (`config.ts`), `parsd help` and the
+ * README's flag table all derive from {@linkcode OPTIONS}; a test holds the
+ * README and deno.json's env list to it.
+ */
+
+import { type Command, COMMANDS } from "./commands.ts";
+import { NETWORKS } from "../network/pars.ts";
+import { absolutePath } from "../os/paths.ts";
+
+/** A value that failed to parse, with the reason (e.g. "must be an integer from 1 to 65535"). */
+export class Invalid {
+  /** Wraps the reason. */
+  constructor(readonly reason: string) {}
+}
+
+/** What a parser may need besides the raw value. */
+export interface ParseContext {
+  /** The directory a relative path resolves against: cwd for flag/env, the config's dir for config.json. */
+  readonly base: string;
+  readonly home: string;
+}
+
+/** One option. `T` is the parsed value's type. */
+export interface OptionSpec<T> {
+  /** Takes a `--flag`; a switch takes no value (`--x`, `--x=false`). */
+  readonly flag?: "value" | "switch";
+  /** The placeholder shown in help for a value flag. */
+  readonly metavar?: string;
+  readonly env?: string;
+  /** The key in config.json (dotted for nested keys, e.g. `plugins.evm.path`). */
+  readonly config?: string;
+  /** The default, shown in help; `undefined` when there is none. */
+  readonly default?: T;
+  /** How the default is shown when it is not a plain value. */
+  readonly defaultText?: string;
+  readonly parse: (raw: unknown, ctx: ParseContext) => T | Invalid;
+  readonly help: string;
+  /** The commands that take it on the command line (or read it from env/config). */
+  readonly commands: readonly Command[];
+}
+
+const option = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
+
+// ---------------------------------------------------------------------------
+// Value parsers
+
+/** Parses a network ID: a number from 1 to 2^32-1 or a network name. */
+export function parseNetworkId(value: unknown): number | Invalid {
+  const names = Object.keys(NETWORKS).join(", ");
+  if (typeof value === "number") {
+    return Number.isInteger(value) && value >= 1 && value <= 0xffffffff
+      ? value
+      : new Invalid(`must be an integer from 1 to 4294967295 or one of ${names}`);
+  }
+  if (typeof value !== "string") return new Invalid("must be a number or a network name");
+  const named = NETWORKS[value.toLowerCase()];
+  if (named !== undefined) return named;
+  if (!/^\d+$/.test(value.trim())) {
+    return new Invalid(`must be a positive integer or one of ${names}`);
+  }
+  return parseNetworkId(Number(value.trim()));
+}
+
+/** Parses a TCP port from 1 to 65535. */
+export function parsePort(value: unknown): number | Invalid {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535
+    ? n
+    : new Invalid("must be an integer from 1 to 65535");
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  "µs": 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Parses a Go-style duration (`30s`, `1m30s`, `500ms`) or a number of seconds, into ms. */
+export function parseDuration(value: unknown): number | Invalid {
+  const problem = new Invalid("must be a duration such as 30s, 1m30s or 500ms");
+  if (typeof value === "number") {
+    return value > 0 && Number.isFinite(value) ? value * 1000 : problem;
+  }
+  if (typeof value !== "string") return problem;
+  if (/^\d+(\.\d+)?$/.test(value)) return parseDuration(Number(value));
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let end = 0;
+  for (const m of value.matchAll(re)) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    end = m.index! + m[0].length;
+  }
+  return end === value.length && value.length > 0 && total > 0 ? total : problem;
+}
+
+/** Parses a boolean: JSON `true`/`false`, or the strings `true`/`false` (from a flag or env). */
+export function parseBool(value: unknown): boolean | Invalid {
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return new Invalid("must be true or false");
+}
+
+/** Parses a non-empty path, made absolute against the context's base (`~` expanded). */
+export function parsePath(value: unknown, ctx: ParseContext): string | Invalid {
+  return typeof value === "string" && value !== ""
+    ? absolutePath(value, ctx.home, ctx.base)
+    : new Invalid("must be a non-empty path");
+}
+
+const oneOf = <T extends string>(...values: T[]) => (v: unknown): T | Invalid =>
+  values.includes(v as T)
+    ? v as T
+    : new Invalid(`must be ${values.map((x) => `'${x}'`).join(" or ")}`);
+
+/** Parses a list of plugin names (comma-separated on the command line). */
+export function parsePluginList(value: unknown): string[] | Invalid {
+  const list = typeof value === "string"
+    ? value.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    : value;
+  if (!Array.isArray(list) || !list.every((x) => x === "evm" || x === "sessionvm")) {
+    return new Invalid("must name plugins: evm, sessionvm, or evm,sessionvm");
+  }
+  return [...new Set(list as string[])];
+}
+
+// ---------------------------------------------------------------------------
+// The table
+
+/** Commands that start or check a node with the full settings. */
+const NODE: readonly Command[] = ["run", "doctor"];
+/** Commands that read the data dir or config at all: all but `vmid` and `help`. */
+const LOCAL: readonly Command[] = COMMANDS.filter((c) => c !== "vmid" && c !== "help");
+
+/** Every parsd option, in help order. */
+export const OPTIONS = {
+  "network-id": option({
+    flag: "value",
+    metavar: "ID",
+    env: "PARS_NETWORK_ID",
+    config: "network-id",
+    default: 7070,
+    parse: parseNetworkId,
+    help: "a number (1 to 2^32-1), or mainnet (7070), testnet (7071), devnet (7072)",
+    commands: [...NODE, "service"],
+  }),
+  "data-dir": option({
+    flag: "value",
+    metavar: "DIR",
+    env: "PARS_DATA_DIR",
+    config: "data-dir",
+    defaultText: "~/.pars",
+    parse: parsePath,
+    help: "the data directory",
+    commands: LOCAL,
+  }),
+  "config": option({
+    flag: "value",
+    metavar: "FILE",
+    env: "PARS_CONFIG",
+    defaultText: "<data-dir>/config.json",
+    parse: parsePath,
+    help: "the config file; one named here must exist",
+    commands: LOCAL,
+  }),
+  "http-port": option({
+    flag: "value",
+    metavar: "PORT",
+    env: "PARS_HTTP_PORT",
+    config: "http-port",
+    default: 9660,
+    parse: parsePort,
+    help: "luxd's HTTP port (must differ from the staking port)",
+    commands: [...NODE, "status", "service"],
+  }),
+  "staking-port": option({
+    flag: "value",
+    metavar: "PORT",
+    env: "PARS_STAKING_PORT",
+    config: "staking-port",
+    default: 9659,
+    parse: parsePort,
+    help: "luxd's staking port",
+    commands: [...NODE, "service"],
+  }),
+  "luxd": option({
+    flag: "value",
+    metavar: "PATH",
+    env: "PARS_LUXD",
+    config: "luxd",
+    defaultText: "search",
+    parse: parsePath,
+    help: "the luxd binary",
+    commands: [...NODE, "version", "service"],
+  }),
+  "evm-plugin": option({
+    flag: "value",
+    metavar: "PATH",
+    env: "PARS_EVM_PLUGIN",
+    config: "plugins.evm.path",
+    defaultText: "search",
+    parse: parsePath,
+    help: "the EVM plugin binary",
+    commands: [...NODE, "plugins", "service"],
+  }),
+  "sessionvm-plugin": option({
+    flag: "value",
+    metavar: "PATH",
+    env: "PARS_SESSIONVM_PLUGIN",
+    config: "plugins.sessionvm.path",
+    defaultText: "search",
+    parse: parsePath,
+    help: "the SessionVM plugin binary",
+    commands: [...NODE, "plugins", "service"],
+  }),
+  "shutdown-grace": option({
+    flag: "value",
+    metavar: "DURATION",
+    env: "PARS_SHUTDOWN_GRACE",
+    config: "shutdown-grace",
+    default: 30_000,
+    defaultText: "30s",
+    parse: parseDuration,
+    help: "how long luxd may take after SIGTERM before SIGKILL (30s, 1m30s, 500ms)",
+    commands: [...NODE, "service"],
+  }),
+  "verify": option({
+    flag: "value",
+    metavar: "MODE",
+    config: "verify",
+    default: "cache" as "cache" | "full",
+    parse: oneOf("cache", "full"),
+    help: "cache: skip re-hashing a plugin the cache proves unchanged; full: always hash",
+    commands: NODE,
+  }),
+  "trust-unpinned": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "start even with unpinned plugins, logging their hashes; never the default",
+    commands: NODE,
+  }),
+  "allow-vm-failure": option({
+    flag: "value",
+    metavar: "NAMES",
+    config: "allow-vm-failure",
+    default: [] as string[],
+    defaultText: "none",
+    parse: parsePluginList,
+    help:
+      "start even though these plugins (evm, sessionvm) will fail to load (e.g. fd limit); luxd runs without them",
+    commands: NODE,
+  }),
+  "from": option({
+    flag: "value",
+    metavar: "FILE",
+    parse: parsePath,
+    help: "plugins pin: take the hashes from a SHA256SUMS file",
+    commands: ["plugins"],
+  }),
+  "replace": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "plugins pin: replace an existing, different pin (prints old -> new)",
+    commands: ["plugins"],
+  }),
+  "dry-run": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "run: print the plan as JSON and change nothing",
+    commands: ["run"],
+  }),
+  "json": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "status: print one JSON object",
+    commands: ["status"],
+  }),
+  "track-all-chains": option({
+    config: "track-all-chains",
+    default: true,
+    parse: parseBool,
+    help: "give luxd --track-all-chains=true where it has that flag",
+    commands: NODE,
+  }),
+  "warp-api": option({
+    config: "warp-api",
+    default: true,
+    parse: parseBool,
+    help: "the value of the Warp API key in the EVM chain config",
+    commands: NODE,
+  }),
+  "help": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "show help",
+    commands: COMMANDS,
+  }),
+  "version": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "show versions",
+    commands: COMMANDS,
+  }),
+} as const;
+
+/** The name of a row of {@linkcode OPTIONS}. */
+export type OptionName = keyof typeof OPTIONS;
+
+/** The parsed value type of an option. */
+export type OptionValue<K extends OptionName> = typeof OPTIONS[K] extends OptionSpec<infer T> ? T
+  : never;
+
+/** Every row, as `[name, spec]`, in help order. */
+export const OPTION_ROWS = Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][];
+
+/** The options a command takes on its command line. */
+export function flagsOf(command: Command): [OptionName, OptionSpec<unknown>][] {
+  return OPTION_ROWS.filter(([, o]) => o.flag !== undefined && o.commands.includes(command));
+}
+
+/** Every `PARS_*` variable an option reads. */
+export const OPTION_ENVS: readonly string[] = OPTION_ROWS.flatMap(([, o]) =>
+  o.env === undefined ? [] : [o.env]
+);
+
+/**
+ * config.json keys that are not single options: sections parsed whole by
+ * `config.ts` (plugins, chains, luxd-args, evm-keys, precompiles).
+ */
+export const CONFIG_SECTIONS = [
+  "luxd-args",
+  "plugins",
+  "chains",
+  "evm-keys",
+  "precompiles",
+] as const;
+
+/** Every top-level key config.json may hold. */
+export const CONFIG_KEYS: readonly string[] = [
+  ...new Set([
+    ...OPTION_ROWS.flatMap(([, o]) => o.config === undefined ? [] : [o.config.split(".")[0]!]),
+    ...CONFIG_SECTIONS,
+  ]),
+];
+
+/** How an option's default reads in help and the README. */
+export function defaultText(o: OptionSpec<unknown>): string {
+  if (o.defaultText !== undefined) return o.defaultText;
+  if (o.default === undefined) return "-";
+  if (o.flag === "switch" && o.default === false) return "off";
+  return String(o.default);
+}

@@ -1,0 +1,249 @@
+/**
+ * @module
+ * The one seam between parsd and the OS: environment, files, processes,
+ * signals, output and permissions. {@linkcode denoSystem} is the real one;
+ * in-process tests hand in `tests/fake_system.ts`. Nothing else in `lib/`
+ * touches `Deno.*` for files or processes.
+ */
+
+import type { SignalSource } from "./signals.ts";
+import { acquireLock } from "./lock.ts";
+import { canBind } from "./ports.ts";
+import {
+  accessError,
+  createNewFile,
+  type DirEntry,
+  type FileFacts,
+  looksExecutable,
+  lstatFacts,
+  makeDir,
+  NotExecutableError,
+  readDir,
+  readLink,
+  readTextFile,
+  realPath,
+  removeFile,
+  replaceSymlink,
+  statFacts,
+  writeFileAtomic,
+} from "./files.ts";
+
+/** A running luxd. */
+export interface ChildProcess {
+  readonly pid: number;
+  kill(signal: Deno.Signal): void;
+  readonly status: Promise<{ code: number; signal: Deno.Signal | null }>;
+}
+
+/** What a finished short command printed. */
+export interface Output {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Files, as parsd reads and writes them (see `files.ts` for the error rules). */
+export interface FileSystem {
+  /** stat(2) following links; `undefined` when missing. */
+  stat(path: string): Promise<FileFacts | undefined>;
+  /** lstat(2); `undefined` when missing. */
+  lstat(path: string): Promise<FileFacts | undefined>;
+  realPath(path: string): Promise<string>;
+  readLink(path: string): Promise<string>;
+  /** `[]` when the directory is missing. */
+  readDir(path: string): Promise<DirEntry[]>;
+  /** UTF-8 text of at most `maxBytes`; `undefined` when missing. */
+  readText(path: string, maxBytes?: number): Promise<string | undefined>;
+  writeAtomic(path: string, text: string, mode?: number): Promise<void>;
+  /** Creates a file that must not exist yet. */
+  createNew(path: string, text: string, mode?: number): Promise<void>;
+  mkdir(path: string, mode?: number): Promise<void>;
+  /** Removes a file (not a directory). */
+  remove(path: string): Promise<void>;
+  /** Points `linkPath` at `target` in one rename. */
+  symlink(target: string, linkPath: string): Promise<void>;
+  /** The lower-case hex SHA-256 of a file's bytes. */
+  sha256(path: string): Promise<string>;
+  /** The SHA-256 and whether the bytes contain `marker`, in one read of the file. */
+  hashAndScan(path: string, marker: string): Promise<{ sha256: string; contains: boolean }>;
+  /** Whether a file's bytes contain `marker`. */
+  contains(path: string, marker: string): Promise<boolean>;
+}
+
+/** A held lock, or who holds it. */
+export type LockResult = { announce(): Promise<void>; release(): void } | {
+  heldBy: number | undefined;
+};
+
+/** Everything parsd asks of the OS. */
+export interface System extends FileSystem {
+  /** An environment variable parsd's permission set grants; throws for any other. */
+  env(name: string): string | undefined;
+  readonly cwd: () => string;
+  /** The current user's uid and gid, or `null` where there are none (Windows). */
+  readonly uid: () => number | null;
+  readonly gid: () => number | null;
+  readonly os: string;
+  readonly arch: string;
+  readonly pid: number;
+  /** The executable running parsd (deno, or the compiled binary). */
+  readonly execPath: () => string;
+  /** Now, in ms since the epoch. */
+  now(): number;
+  out(text: string): void;
+  err(text: string): void;
+  /** Starts a program with inherited stdio. */
+  spawn(path: string, args: readonly string[]): ChildProcess;
+  /**
+   * Runs a program to completion, capturing its output; `undefined` if it
+   * cannot run or takes over `timeoutMs`. A file that is no program is not
+   * run: it answers 126 with the reason on stderr, as a shell would.
+   */
+  output(path: string, args: readonly string[], timeoutMs: number): Promise<Output | undefined>;
+  readonly signals: SignalSource;
+  /** Revokes every permission parsd holds; returns each one's state afterwards. */
+  dropPermissions(): Promise<Record<string, string>>;
+  /** Takes the exclusive lock on directory `dir` without waiting; `pidFile` names the holder. */
+  lock(dir: string, pidFile: string): Promise<LockResult>;
+  /** Whether `host:port` can be bound now (`true`), else why not. */
+  canBind(host: string, port: number): Promise<true | string>;
+  /** HTTP to the node's API on loopback. */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
+}
+
+const encoder = new TextEncoder();
+
+/** The permissions parsd may hold; all are revoked once luxd runs. */
+export const PERMISSION_NAMES = [
+  "read",
+  "write",
+  "env",
+  "run",
+  "sys",
+  "net",
+  "ffi",
+  "import",
+] as const;
+
+/**
+ * Hashes a file in a Web Worker (`hash_worker.ts`), so two plugins are hashed
+ * on two cores at once; an OS error comes back as a {@linkcode FileAccessError}.
+ */
+function hashInWorker(
+  path: string,
+  marker: string,
+): Promise<{ sha256: string; contains: boolean }> {
+  const worker = new Worker(new URL("./hash_worker.ts", import.meta.url).href, { type: "module" });
+  return new Promise<{ sha256: string; contains: boolean }>((resolve, reject) => {
+    worker.onmessage = (
+      e: MessageEvent<{ sha256: string; contains: boolean } | { error: string }>,
+    ) => "error" in e.data ? reject(accessError(path, new Error(e.data.error))) : resolve(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(accessError(path, new Error(e.message)));
+    };
+    worker.postMessage({ path, marker });
+  }).finally(() => worker.terminate());
+}
+
+/**
+ * Whether a program named by path may be started: on Windows always (no
+ * `/bin/sh` fallback there), elsewhere only a file in an executable format
+ * ({@linkcode looksExecutable}). A bare name is found on PATH by the OS.
+ */
+const runsItself = (path: string) =>
+  Deno.build.os === "windows" || !path.includes("/") || looksExecutable(path);
+
+/** A synchronous read as a {@linkcode FileSystem} call: its error becomes a rejection. */
+function promised<A extends unknown[], T>(read: (...args: A) => T): (...args: A) => Promise<T> {
+  return (...args) => {
+    try {
+      return Promise.resolve(read(...args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** The real file system. */
+export const denoFiles: FileSystem = {
+  stat: promised(statFacts),
+  lstat: promised(lstatFacts),
+  realPath: promised(realPath),
+  readLink: promised(readLink),
+  readDir: promised(readDir),
+  readText: promised(readTextFile),
+  writeAtomic: writeFileAtomic,
+  createNew: createNewFile,
+  mkdir: makeDir,
+  symlink: replaceSymlink,
+  remove: removeFile,
+  // Loaded only when a file must really be hashed: node:crypto costs start-up time.
+  sha256: async (path) => (await import("./hash.ts")).sha256File(path),
+  hashAndScan: hashInWorker,
+  contains: async (path, marker) => (await import("./marker.ts")).fileContains(path, marker),
+};
+
+/** The real system, through Deno's APIs. */
+export const denoSystem: System = {
+  ...denoFiles,
+  env: (name) => Deno.env.get(name),
+  cwd: () => Deno.cwd(),
+  uid: () => Deno.uid(),
+  gid: () => Deno.gid(),
+  os: Deno.build.os,
+  arch: Deno.build.arch,
+  pid: Deno.pid,
+  execPath: () => Deno.execPath(),
+  now: () => Date.now(),
+  out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+  err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
+  spawn(path, args) {
+    if (!runsItself(path)) throw new NotExecutableError(path);
+    const child = new Deno.Command(path, {
+      args: [...args],
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    return { pid: child.pid, kill: (s) => child.kill(s), status: child.status };
+  },
+  async output(path, args, timeoutMs) {
+    if (!runsItself(path)) {
+      return { code: 126, stdout: "", stderr: new NotExecutableError(path).message };
+    }
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const out = await new Deno.Command(path, {
+        args: [...args],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: timeout,
+      }).output();
+      // A program killed for taking too long did not answer, whatever it printed first.
+      if (timeout.aborted || out.signal !== null) return undefined;
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    } catch {
+      return undefined;
+    }
+  },
+  signals: {
+    add: (signal, handler) => Deno.addSignalListener(signal, handler),
+    remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
+  },
+  dropPermissions() {
+    const states = PERMISSION_NAMES.map((name) =>
+      [name, Deno.permissions.revokeSync({ name } as Deno.PermissionDescriptor).state] as const
+    );
+    return Promise.resolve(Object.fromEntries(states));
+  },
+  // Windows cannot lock a directory handle: there, one parsd per data dir is not enforced.
+  lock: (dir, pidFile) =>
+    Deno.build.os === "windows"
+      ? Promise.resolve({ announce: () => Promise.resolve(), release: () => {} })
+      : acquireLock(dir, pidFile, Deno.pid),
+  canBind,
+  fetch: (url, init) => fetch(url, init),
+};

@@ -1,8 +1,0 @@
-//# allFunctionsCalledOnLoad
-/**
- * @module
- * parsd's own version.
- */
-
-/** parsd's version (semver). */
-export const VERSION = "0.1.0";

@@ -1,0 +1,144 @@
+/**
+ * Every file parsd reads can be missing, a directory, a dangling or looping
+ * link, huge or not UTF-8: each such input ends in a one-line error with a
+ * documented exit code and a correct fix, never `unexpected` exit 1, and
+ * `doctor` reports it without stopping partway.
+ */
+import assert from "node:assert/strict";
+import { join } from "../../../lib/os/path.ts";
+import type { InProcessNode } from "./kit.ts";
+import { withInProcessNode } from "./kit.ts";
+import type { FakeOptions } from "../../fake_system.ts";
+
+interface Case {
+  name: string;
+  setup: (n: InProcessNode) => Promise<void>;
+  argv?: string[];
+  fake?: FakeOptions;
+  code: number;
+  message: RegExp;
+}
+
+const config = (n: InProcessNode) => join(n.dataDir, "config.json");
+
+const CASES: Case[] = [
+  {
+    name: "config.json is a symlink loop",
+    setup: async (n) => {
+      await Deno.remove(config(n));
+      await Deno.symlink(config(n), config(n));
+    },
+    code: 78,
+    message: /config .*config\.json: a symlink loop .*; point the link at the real file/,
+  },
+  {
+    name: "config.json is a directory",
+    setup: async (n) => {
+      await Deno.remove(config(n));
+      await Deno.mkdir(config(n));
+    },
+    code: 78,
+    message: /config\.json: is a directory; give the config file's path with --config/,
+  },
+  {
+    name: "config.json is 200 MB",
+    setup: async (n) => {
+      const f = await Deno.open(config(n), { write: true, truncate: true });
+      await f.truncate(200 * 1024 * 1024);
+      f.close();
+    },
+    code: 78,
+    message: /config\.json: is 209715200 bytes, more than the \d+ parsd reads/,
+  },
+  {
+    name: "config.json is not UTF-8",
+    setup: (n) => Deno.writeFile(config(n), new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])),
+    code: 78,
+    message: /config\.json: is not UTF-8 text; save it as UTF-8 JSON/,
+  },
+  {
+    name: "the data dir is a file",
+    setup: async (n) => {
+      await Deno.remove(n.dataDir, { recursive: true });
+      await Deno.writeTextFile(n.dataDir, "");
+    },
+    argv: ["--trust-unpinned"],
+    code: 73,
+    message: /data dir .* exists but is not a directory; choose another --data-dir/,
+  },
+  {
+    name: "the data dir is owned by another user",
+    setup: (n) => Deno.chown(n.dataDir, 4321, 4321),
+    fake: { uid: 1000 },
+    code: 77,
+    message: /data dir .* is owned by uid 4321, not you \(uid 1000\)/,
+  },
+  {
+    name: "a staking key is a dangling symlink",
+    setup: async (n) => {
+      await Deno.mkdir(join(n.dataDir, "staking"), { mode: 0o700 });
+      await Deno.symlink("/nonexistent/key", join(n.dataDir, "staking", "staker.key"));
+    },
+    code: 77,
+    message: /staker\.key is a dangling symlink; point it at the real file or remove the link/,
+  },
+  {
+    name: "staker.key is a directory",
+    setup: async (n) => {
+      await Deno.mkdir(join(n.dataDir, "staking", "staker.key"), { recursive: true });
+      await Deno.chmod(join(n.dataDir, "staking"), 0o700);
+    },
+    code: 77,
+    message: /staker\.key is a directory, not a key file; move it away/,
+  },
+  {
+    name: "a plugin path is a symlink loop",
+    setup: async (n) => {
+      await Deno.remove(n.evm);
+      await Deno.symlink(n.evm, n.evm);
+    },
+    code: 66,
+    message: /plugin evm: .*evm .* is a symlink loop; point the link at the real binary/,
+  },
+  {
+    name: "luxd is a directory",
+    setup: async (n) => {
+      await Deno.remove(n.luxd);
+      await Deno.mkdir(n.luxd);
+    },
+    code: 126,
+    message: /luxd at .* is a directory; give the luxd binary's path with --luxd/,
+  },
+  {
+    name: "a <VMID>.bak entry shadows a plugin",
+    setup: async (n) => {
+      await Deno.mkdir(join(n.dataDir, "plugins"), { mode: 0o700 });
+      await Deno.writeTextFile(
+        join(n.dataDir, "plugins", "srEXiWaHuhNyGwPUi444Tu47ZEDwxTWrbQiuD7FmgSAQ6X7Dy.bak"),
+        "",
+      );
+    },
+    code: 65,
+    message: /\.bak is a managed VMID with an extension: luxd strips the extension/,
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`bad input: ${c.name} → exit ${c.code}, one line, in run and doctor`, async () => {
+    await withInProcessNode(async (n) => {
+      await n.pin();
+      await c.setup(n);
+      const run = n.fake(c.fake);
+      assert.equal(await run.run(c.argv ?? []), c.code, run.err());
+      const lines = run.err().split("\n").filter((l) => l.startsWith("parsd: error: "));
+      assert.equal(lines.length, 1, run.err());
+      assert.match(lines[0]!, c.message);
+      assert.doesNotMatch(run.err(), /unexpected/);
+      assert.equal(run.spawned.length, 0, "luxd must not start");
+      const doctor = n.fake(c.fake);
+      assert.equal(await doctor.run(["doctor", ...(c.argv ?? [])]), c.code, doctor.out());
+      assert.match(doctor.out(), c.message);
+      assert.match(doctor.out(), /^FAIL ready/m, "doctor runs to its end");
+    });
+  });
+}

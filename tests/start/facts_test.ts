@@ -1,0 +1,584 @@
+/**
+ * Tests for lib/facts.ts: gathering what `run` and `doctor` need through
+ * the fake system of tests/fake_system.ts (real files in temp dirs, programs
+ * answered from the luxd fixtures), counting program runs to prove what the
+ * verification cache saves.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cacheText, type VerifyCache } from "../../lib/plugins/cache.ts";
+import { resolveSettings, type Settings } from "../../lib/cli/config.ts";
+import { ExitCode, LuxdNotExecutableError, PermissionError } from "../../lib/errors.ts";
+import {
+  checkStaking,
+  checkStrays,
+  gatherFacts,
+  hardNofileLimit,
+  luxdFacts,
+  type NodeFacts,
+  runningInstance,
+} from "../../lib/start/facts.ts";
+import { layout } from "../../lib/data_dir/layout.ts";
+import type { LockResult, Output, System } from "../../lib/os/system.ts";
+import { denoSystem } from "../../lib/os/system.ts";
+import { PLUGINS } from "../../lib/network/pars.ts";
+import { vmid } from "../../lib/node/vmid.ts";
+import { updatedCache } from "../../lib/start/apply.ts";
+import { fakeSystem, fixtureLuxd, type Program } from "../fake_system.ts";
+import { sha256, withTempDir } from "../helpers.ts";
+
+const SECOND = 1_000_000_000n;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+/** A program that counts its runs. */
+function counted(program: Program): { program: Program; calls: (readonly string[])[] } {
+  const calls: (readonly string[])[] = [];
+  return { calls, program: (args) => (calls.push(args), program(args)) };
+}
+
+/** A system whose files look `ageSeconds` older in ctime: old enough to be cached. */
+function aged(sys: System, ageSeconds = 60n): System {
+  return {
+    ...sys,
+    stat: async (path) => {
+      const f = await sys.stat(path);
+      return f && { ...f, ctimeNs: f.ctimeNs - ageSeconds * SECOND };
+    },
+  };
+}
+
+/** The cache as parsd reads it back from disk (JSON, as written). */
+const roundTrip = (cache: VerifyCache): VerifyCache => JSON.parse(cacheText(cache));
+
+async function luxdFile(dir: string): Promise<string> {
+  const path = join(await Deno.realPath(dir), "luxd");
+  await Deno.writeTextFile(path, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  return path;
+}
+
+Deno.test("luxdFacts() probes luxd once and then reads its flags from the cache", async (t) => {
+  await withTempDir(async (dir) => {
+    const luxd = await luxdFile(dir);
+    const { program, calls } = counted(fixtureLuxd("1.22.18"));
+    const sys = fakeSystem({ programs: { [luxd]: program } }).sys;
+    const later = nowNs() + 60n * SECOND;
+
+    const first = await luxdFacts(sys, luxd, {}, later);
+    await t.step("an empty cache: luxd is run and the result is to be cached", () => {
+      assert.equal(first.source, "probe");
+      assert.equal(first.version, "1.22.18");
+      assert.equal(first.rpcchainvm, 43);
+      assert.ok(first.flags.has("track-all-chains"));
+      assert.ok(calls.length >= 2, "--version-json and --help at least");
+      assert.equal(first.cacheEntry?.path, luxd);
+    });
+    const probes = calls.length;
+    const cache = roundTrip({ [first.cacheEntry!.path]: first.cacheEntry!.entry });
+
+    await t.step("a matching cache entry: luxd is not run", async () => {
+      const second = await luxdFacts(sys, luxd, cache, later);
+      assert.equal(calls.length, probes, "no program run on a cache hit");
+      assert.equal(second.source, "cache");
+      assert.equal(second.version, "1.22.18");
+      assert.equal(second.rpcchainvm, 43);
+      assert.deepEqual([...second.flags.keys()], [...first.flags.keys()]);
+      assert.equal(second.cacheEntry, undefined, "nothing new to record");
+    });
+
+    await t.step("a link to luxd finds the same cache entry (keyed by the real path)", async () => {
+      const link = join(dir, "luxd-link");
+      await Deno.symlink(luxd, link);
+      const viaLink = await luxdFacts(sys, link, cache, later);
+      assert.equal(viaLink.source, "cache");
+      assert.equal(viaLink.path, link, "luxd is still run by the path given");
+      assert.equal(calls.length, probes);
+    });
+
+    await t.step("a malformed cached flag set: luxd is probed again", async () => {
+      const entry = cache[luxd]!;
+      const bad = { [luxd]: { ...entry, probe: { ...entry.probe!, flags: { x: { type: "?" } } } } };
+      const again = await luxdFacts(sys, luxd, bad, later);
+      assert.equal(again.source, "probe");
+      assert.ok(calls.length > probes);
+      assert.ok(again.cacheEntry, "the fresh probe replaces the bad entry");
+    });
+
+    await t.step("a changed luxd (another key): luxd is probed again", async () => {
+      const before = calls.length;
+      await Deno.writeTextFile(luxd, "#!/bin/sh\n# rebuilt\nexit 0\n");
+      const again = await luxdFacts(sys, luxd, cache, nowNs() + 60n * SECOND);
+      assert.equal(again.source, "probe");
+      assert.ok(calls.length > before);
+    });
+  });
+});
+
+Deno.test({
+  name: "luxdFacts() probes again when a cached probe's version or rpcchainvm is malformed",
+  ignore: false,
+  async fn() {
+    await withTempDir(async (dir) => {
+      const luxd = await luxdFile(dir);
+      const sys = fakeSystem({ programs: { [luxd]: fixtureLuxd("1.22.18") } }).sys;
+      const later = nowNs() + 60n * SECOND;
+      const { cacheEntry } = await luxdFacts(sys, luxd, {}, later);
+      const entry = cacheEntry!.entry;
+      for (
+        const probe of [
+          { ...entry.probe!, version: 42, rpcchainvm: "43" },
+          { version: "1.22.18", flags: entry.probe!.flags }, // no rpcchainvm: the protocol check is skipped
+        ]
+      ) {
+        const cache = JSON.parse(JSON.stringify({ [luxd]: { ...entry, probe } })) as VerifyCache;
+        const again = await luxdFacts(sys, luxd, cache, later);
+        assert.equal(again.source, "probe", JSON.stringify(probe).slice(0, 60));
+        assert.equal(typeof again.rpcchainvm, "number");
+      }
+    });
+  },
+});
+
+Deno.test("luxdFacts() records nothing for a luxd changed within 2 s (racily clean)", async (t) => {
+  await withTempDir(async (dir) => {
+    const luxd = await luxdFile(dir);
+    const sys = fakeSystem({ programs: { [luxd]: fixtureLuxd("1.13.4") } }).sys;
+    const ctime = (await sys.stat(luxd))!.ctimeNs;
+    await t.step("probed just now: no cache entry", async () => {
+      const f = await luxdFacts(sys, luxd, {}, nowNs());
+      assert.equal(f.source, "probe");
+      assert.equal(f.version, "1.13.4");
+      assert.equal(f.cacheEntry, undefined);
+    });
+    await t.step("exactly 2 s after its ctime: still no entry", async () => {
+      assert.equal((await luxdFacts(sys, luxd, {}, ctime + 2n * SECOND)).cacheEntry, undefined);
+    });
+    await t.step("just over 2 s after its ctime: an entry", async () => {
+      assert.ok((await luxdFacts(sys, luxd, {}, ctime + 2n * SECOND + 1n)).cacheEntry);
+    });
+  });
+});
+
+Deno.test("luxdFacts() calls a binary that cannot be probed not executable (126)", async () => {
+  await withTempDir(async (dir) => {
+    const luxd = await luxdFile(dir);
+    const sys = fakeSystem().sys; // no program answers
+    await assert.rejects(
+      luxdFacts(sys, luxd, {}, nowNs()),
+      (e: unknown) =>
+        e instanceof LuxdNotExecutableError && e.exitCode === ExitCode.luxdNotExecutable &&
+        e.message.startsWith(`luxd at ${luxd} could not be probed: `) &&
+        e.message.endsWith("check that it is a luxd binary"),
+    );
+  });
+});
+
+/** A node in a temp dir: home, luxd and two pinned plugins, and a way to gather its facts. */
+async function withNode(
+  f: (n: {
+    home: string;
+    settings: (extra?: Record<string, unknown>) => Settings;
+    gather: (s?: Settings) => Promise<NodeFacts>;
+    luxdCalls: (readonly string[])[];
+    evmCalls: (readonly string[])[];
+    sessionvmCalls: (readonly string[])[];
+  }) => Promise<void>,
+): Promise<void> {
+  await withTempDir(async (tmp) => {
+    const root = await Deno.realPath(tmp);
+    const home = join(root, "home");
+    await Deno.mkdir(home);
+    const luxd = await luxdFile(root);
+    const evm = join(root, "evm");
+    const sessionvm = join(root, "sessionvm");
+    // The EVM mentions the engine variable (registrable); SessionVM does not.
+    await Deno.writeTextFile(evm, "#!/bin/sh\n# LUX_VM_RUNTIME_ENGINE_ADDR\n", { mode: 0o755 });
+    await Deno.writeTextFile(sessionvm, "#!/bin/sh\n# standalone\n", { mode: 0o755 });
+    const env: Record<string, string> = {
+      HOME: home,
+      PARS_LUXD: luxd,
+      PARS_EVM_PLUGIN: evm,
+      PARS_SESSIONVM_PLUGIN: sessionvm,
+    };
+    const l = counted(fixtureLuxd("1.22.18"));
+    const e = counted(() => ({
+      code: 0,
+      stdout: "Subnet-EVM/v0.7.3 [Luxd=v1.22.18, rpcchainvm=43]\n",
+      stderr: "",
+    }));
+    const s = counted(() => ({ code: 0, stdout: "", stderr: "" }));
+    const fake = fakeSystem({
+      env,
+      cwd: root,
+      programs: { [luxd]: l.program, [evm]: e.program, [sessionvm]: s.program },
+    });
+    const sys = aged(fake.sys);
+    const pins = {
+      evm: { sha256: sha256(await Deno.readFile(evm)) },
+      sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
+    };
+    const settings = (extra: Record<string, unknown> = {}) =>
+      resolveSettings(
+        { flags: {}, env: (n) => env[n], home, cwd: root },
+        JSON.stringify({ plugins: pins, ...extra }),
+      );
+    await f({
+      home,
+      settings,
+      gather: (st = settings()) => gatherFacts(sys, st, true),
+      luxdCalls: l.calls,
+      evmCalls: e.calls,
+      sessionvmCalls: s.calls,
+    });
+  });
+}
+
+Deno.test("gatherFacts() asks a plugin '--version' once, then reads it from the cache", async (t) => {
+  await withNode(async (n) => {
+    const first = await n.gather();
+    await t.step("first start: each plugin asked once, after hashing", () => {
+      assert.deepEqual(n.evmCalls, [["--version"]]);
+      assert.deepEqual(n.sessionvmCalls, [["--version"]]);
+      assert.ok("ok" in first.plugins.evm && "ok" in first.plugins.sessionvm);
+      const evm = first.plugins.evm.ok;
+      assert.equal(evm.fromCache, false);
+      assert.equal(evm.rpcchainvm, 43);
+      assert.equal(evm.registrable, true);
+      assert.equal(evm.versionLine, "Subnet-EVM/v0.7.3 [Luxd=v1.22.18, rpcchainvm=43]");
+      const svm = first.plugins.sessionvm.ok;
+      assert.equal(svm.rpcchainvm, undefined, "it printed nothing");
+      assert.equal(svm.registrable, false);
+      assert.equal(svm.versionLine, undefined);
+      assert.ok("ok" in first.luxd && first.luxd.ok.source === "probe");
+    });
+    const luxdRuns = n.luxdCalls.length;
+    const cache = updatedCache(first);
+    assert.ok(cache, "fresh verifications to record");
+    await Deno.mkdir(first.layout.dataDir, { mode: 0o700 });
+    await Deno.writeTextFile(first.layout.verifyCache, cacheText(cache));
+
+    const second = await n.gather();
+    await t.step("after a cache hit: no plugin and no luxd is run", () => {
+      assert.equal(n.evmCalls.length, 1);
+      assert.equal(n.sessionvmCalls.length, 1);
+      assert.equal(n.luxdCalls.length, luxdRuns);
+      assert.ok("ok" in second.plugins.evm && "ok" in second.plugins.sessionvm);
+      assert.ok("ok" in second.luxd && second.luxd.ok.source === "cache");
+    });
+    await t.step("what the plugins said is kept exactly", () => {
+      assert.ok("ok" in first.plugins.evm && "ok" in second.plugins.evm);
+      assert.ok("ok" in first.plugins.sessionvm && "ok" in second.plugins.sessionvm);
+      for (
+        const [a, b] of [
+          [first.plugins.evm.ok, second.plugins.evm.ok],
+          [first.plugins.sessionvm.ok, second.plugins.sessionvm.ok],
+        ] as const
+      ) {
+        assert.equal(b.fromCache, true);
+        assert.deepEqual(
+          [b.rpcchainvm, b.registrable, b.versionLine, b.sha256],
+          [a.rpcchainvm, a.registrable, a.versionLine, a.sha256],
+        );
+      }
+    });
+    await t.step("--verify=full re-hashes and asks again", async () => {
+      const full = await n.gather(n.settings({ verify: "full" }));
+      assert.ok("ok" in full.plugins.evm && full.plugins.evm.ok.fromCache === false);
+      assert.equal(n.evmCalls.length, 2);
+    });
+  });
+});
+
+Deno.test("gatherFacts() gathers every fact without changing anything on disk", async (t) => {
+  await withNode(async (n) => {
+    const f = await n.gather();
+    await t.step("the facts of a fresh home", () => {
+      assert.deepEqual(f.dataDir, { ok: "will-create" });
+      assert.deepEqual(f.staking, { ok: { tlsKey: false, tlsCert: false, signerKey: false } });
+      assert.deepEqual(f.strays, { ok: [] });
+      assert.equal(f.nofile, 20000, "the fake's ulimit -Hn");
+      assert.deepEqual(f.ports, { http: true, staking: true });
+      assert.equal(f.runningPid, null, "we hold the lock");
+      assert.deepEqual(f.cache, {});
+      assert.equal(f.layout.dataDir, join(n.home, ".pars"));
+    });
+    await t.step("nothing was created", () => {
+      assert.deepEqual([...Deno.readDirSync(n.home)], []);
+    });
+  });
+});
+
+Deno.test("gatherFacts() reports busy ports and another parsd", async () => {
+  await withTempDir(async (tmp) => {
+    const home = await Deno.realPath(tmp);
+    await Deno.mkdir(join(home, ".pars"));
+    const fake = fakeSystem({ env: { HOME: home }, busyPorts: [9659], lockHeldBy: 777 });
+    const s = resolveSettings({ flags: {}, env: () => undefined, home, cwd: home }, undefined);
+    const f = await gatherFacts(fake.sys, s, false);
+    assert.deepEqual(f.ports, { http: true, staking: "in use" });
+    assert.equal(f.runningPid, 777);
+    assert.ok("error" in f.luxd, "no luxd anywhere in a fake system without programs");
+  });
+});
+
+/** A staking dir in a temp data dir; `files` maps a name to a mode (or a link target). */
+async function stakingLayout(root: string, dirMode: number, files: Record<string, number>) {
+  const l = layout(root);
+  await Deno.mkdir(l.stakingDir);
+  await Deno.chmod(l.stakingDir, dirMode);
+  for (const [name, mode] of Object.entries(files)) {
+    const path = join(l.stakingDir, name);
+    await Deno.writeTextFile(path, "key");
+    await Deno.chmod(path, mode);
+  }
+  return l;
+}
+
+Deno.test("checkStaking() holds the staking dir to ssh's rules", async (t) => {
+  const rejects = (p: Promise<unknown>, ...res: RegExp[]) =>
+    assert.rejects(p, (e: unknown) => {
+      assert.ok(e instanceof PermissionError, String(e));
+      assert.equal(e.exitCode, ExitCode.permission);
+      for (const re of res) assert.match(e.message, re);
+      return true;
+    });
+  await t.step("no staking dir: nothing present, no problem", async () => {
+    await withTempDir(async (root) => {
+      assert.deepEqual(await checkStaking(denoSystem, layout(root), "linux"), {
+        tlsKey: false,
+        tlsCert: false,
+        signerKey: false,
+      });
+    });
+  });
+  await t.step("0700 dir, 0600 files: which files exist", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, { "staker.key": 0o600, "staker.crt": 0o600 });
+      assert.deepEqual(await checkStaking(denoSystem, l, "linux"), {
+        tlsKey: true,
+        tlsCert: true,
+        signerKey: false,
+      });
+    });
+  });
+  await t.step("a 0755 dir → chmod 700", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o755, {});
+      await rejects(
+        checkStaking(denoSystem, l, "linux"),
+        new RegExp(`mode 0755\\); run 'chmod 700 ${l.stakingDir}'`),
+      );
+    });
+  });
+  await t.step("a 0640 key → chmod 600, every problem at once", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o750, { "staker.key": 0o640, "signer.key": 0o604 });
+      await rejects(
+        checkStaking(denoSystem, l, "linux"),
+        /chmod 700/,
+        new RegExp(
+          `${l.stakingKey} is readable or writable by group or others \\(mode 0640\\); run 'chmod 600 ${l.stakingKey}'`,
+        ),
+        new RegExp(`chmod 600 ${l.signerKey}`),
+      );
+    });
+  });
+  await t.step("a dangling link for a key", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, {});
+      await Deno.symlink(join(root, "gone"), l.stakingKey);
+      await rejects(
+        checkStaking(denoSystem, l, "linux"),
+        new RegExp(`${l.stakingKey} is a dangling symlink`),
+      );
+    });
+  });
+  await t.step("a link to a real key is accepted", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, { "real.key": 0o600 });
+      await Deno.symlink(join(l.stakingDir, "real.key"), l.stakingKey);
+      assert.equal((await checkStaking(denoSystem, l, "linux")).tlsKey, true);
+    });
+  });
+  await t.step("a link to a real key is judged by the key's mode", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, {});
+      await Deno.writeTextFile(join(root, "elsewhere.key"), "key", { mode: 0o600 });
+      await Deno.chmod(join(root, "elsewhere.key"), 0o600);
+      await Deno.symlink(join(root, "elsewhere.key"), l.stakingKey);
+      assert.equal((await checkStaking(denoSystem, l, "linux")).tlsKey, true);
+    });
+  });
+  await t.step("a directory where a key should be", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, {});
+      await Deno.mkdir(l.signerKey);
+      await rejects(
+        checkStaking(denoSystem, l, "linux"),
+        new RegExp(`${l.signerKey} is a directory, not a key file`),
+      );
+    });
+  });
+  await t.step("a staking path that is a file", async () => {
+    await withTempDir(async (root) => {
+      const l = layout(root);
+      await Deno.writeTextFile(l.stakingDir, "");
+      await rejects(checkStaking(denoSystem, l, "linux"), /is not a directory; move it away/);
+    });
+  });
+  await t.step("on Windows modes are not judged", async () => {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o755, { "staker.key": 0o644 });
+      assert.equal((await checkStaking(denoSystem, l, "windows")).tlsKey, true);
+    });
+  });
+});
+
+Deno.test("checkStrays() finds entries luxd would trip over", async (t) => {
+  const evm = PLUGINS.evm.vmid;
+  const withPluginDir = (names: string[], f: (l: ReturnType<typeof layout>) => Promise<void>) =>
+    withTempDir(async (root) => {
+      const l = layout(root);
+      await Deno.mkdir(l.pluginDir);
+      for (const name of names) await Deno.writeTextFile(join(l.pluginDir, name), "");
+      await f(l);
+    });
+  await t.step("no plugin dir: none", async () => {
+    await withTempDir(async (root) => {
+      assert.deepEqual(await checkStrays(denoSystem, layout(root)), []);
+    });
+  });
+  await t.step("only managed names: a managed VMID with an extension shadows", async () => {
+    await withPluginDir([evm, PLUGINS.sessionvm.vmid, `${evm}.bak`], async (l) => {
+      assert.deepEqual(await checkStrays(denoSystem, l), [
+        { path: join(l.pluginDir, `${evm}.bak`), kind: "shadows" },
+      ]);
+    });
+  });
+  await t.step(
+    "another name: checked as a VMID (a real one passes, others are invalid)",
+    async () => {
+      await withPluginDir([evm, vmid("othervm"), "README", "notes.txt", ".DS_Store"], async (l) => {
+        assert.deepEqual(await checkStrays(denoSystem, l), [
+          { path: join(l.pluginDir, "README"), kind: "invalid" },
+          { path: join(l.pluginDir, "notes.txt"), kind: "invalid" },
+        ]);
+      });
+    },
+  );
+  await t.step("directories are skipped, as luxd skips them", async () => {
+    await withPluginDir([], async (l) => {
+      await Deno.mkdir(join(l.pluginDir, "current"));
+      assert.deepEqual(await checkStrays(denoSystem, l), []);
+    });
+  });
+});
+
+Deno.test("runningInstance() names the parsd holding the data dir's lock", async (t) => {
+  const withLock = (sys: System, lock: System["lock"]): System => ({ ...sys, lock });
+  await withTempDir(async (root) => {
+    const l = layout(root);
+    const sys = fakeSystem().sys;
+    await t.step("no data dir: nobody runs (and no lock is tried)", async () => {
+      let tried = false;
+      const missing = layout(join(root, "missing"));
+      const s = withLock(sys, () => (tried = true, Promise.reject(new Error("no"))));
+      assert.equal(await runningInstance(s, missing), undefined);
+      assert.equal(tried, false);
+    });
+    await t.step("the lock is free: released at once, nobody runs", async () => {
+      let released = 0;
+      const s = withLock(
+        sys,
+        () =>
+          Promise.resolve<LockResult>({
+            announce: () => Promise.resolve(),
+            release: () => void released++,
+          }),
+      );
+      assert.equal(await runningInstance(s, l), undefined);
+      assert.equal(released, 1);
+    });
+    await t.step("held by an announced pid: that pid", async () => {
+      const s = withLock(sys, () => Promise.resolve<LockResult>({ heldBy: 31337 }));
+      assert.equal(await runningInstance(s, l), 31337);
+    });
+    await t.step("held by a holder not yet announced: -1", async () => {
+      const s = withLock(sys, () => Promise.resolve<LockResult>({ heldBy: undefined }));
+      assert.equal(await runningInstance(s, l), -1);
+    });
+    await t.step("the lock cannot be tried: nobody known", async () => {
+      const s = withLock(sys, () => Promise.reject(new Error("cannot open")));
+      assert.equal(await runningInstance(s, l), undefined);
+    });
+    await t.step("a real lock held in this process", async () => {
+      const held = await denoSystem.lock(l.dataDir, l.pidFile);
+      assert.ok("release" in held);
+      try {
+        assert.equal(await runningInstance(denoSystem, l), -1);
+        await held.announce();
+        assert.equal(await runningInstance(denoSystem, l), Deno.pid);
+      } finally {
+        held.release();
+      }
+      assert.equal(await runningInstance(denoSystem, l), undefined);
+    });
+  });
+});
+
+Deno.test("hardNofileLimit() reads 'ulimit -Hn' from /bin/sh", async (t) => {
+  const answering = (stdout: string | undefined, os = "linux") => {
+    const asked: [string, readonly string[]][] = [];
+    const sys: System = {
+      ...fakeSystem().sys,
+      os,
+      output: (path, args) => {
+        asked.push([path, args]);
+        return Promise.resolve<Output | undefined>(
+          stdout === undefined ? undefined : { code: 0, stdout, stderr: "" },
+        );
+      },
+    };
+    return { sys, asked };
+  };
+  const cases: [string | undefined, number | "unlimited" | undefined][] = [
+    ["20000\n", 20000],
+    ["  1048576 \n", 1048576],
+    ["unlimited\n", "unlimited"],
+    ["garbage\n", undefined],
+    ["-1\n", undefined],
+    ["1e5\n", undefined],
+    ["", undefined],
+    [undefined, undefined],
+  ];
+  for (const [stdout, want] of cases) {
+    await t.step(`${JSON.stringify(stdout)} → ${want}`, async () => {
+      const { sys, asked } = answering(stdout);
+      assert.equal(await hardNofileLimit(sys), want);
+      assert.deepEqual(asked, [["/bin/sh", ["-c", "ulimit -Hn"]]]);
+    });
+  }
+  await t.step("Windows: undefined, nothing run", async () => {
+    const { sys, asked } = answering("20000\n", "windows");
+    assert.equal(await hardNofileLimit(sys), undefined);
+    assert.deepEqual(asked, []);
+  });
+  await t.step("the real /bin/sh answers with a number or 'unlimited'", async () => {
+    const limit = await hardNofileLimit(denoSystem);
+    assert.ok(limit === "unlimited" || (typeof limit === "number" && limit > 0), String(limit));
+  });
+});
+
+Deno.test({
+  name: "checkStaking() judges a linked key by its target: readable by group or others is 77",
+  ignore: false,
+  async fn() {
+    await withTempDir(async (root) => {
+      const l = await stakingLayout(root, 0o700, {});
+      const target = join(root, "world-readable.key");
+      await Deno.writeTextFile(target, "key");
+      await Deno.chmod(target, 0o644);
+      await Deno.symlink(target, l.stakingKey);
+      await assert.rejects(checkStaking(denoSystem, l, "linux"), PermissionError);
+    });
+  },
+});
