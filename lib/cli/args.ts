@@ -10,25 +10,7 @@
 import { UsageError } from "../errors.ts";
 import { type Command, COMMANDS, commandSpec, isCommand } from "./commands.ts";
 import { flagsOf, type OptionName, OPTIONS } from "./options.ts";
-
-/**
- * luxd flags parsd sets itself, with what to use instead. Passing one of
- * these through is a usage error: luxd never gets a flag twice.
- */
-export const MANAGED_LUXD_FLAGS: Readonly<Record<string, string>> = {
-  "network-id": "use parsd's --network-id",
-  "data-dir": "use parsd's --data-dir",
-  "plugin-dir": "parsd sets it to <data-dir>/plugins; choose the data dir with --data-dir",
-  "db-dir": "parsd sets it to <data-dir>/db; choose the data dir with --data-dir",
-  "http-port": "use parsd's --http-port",
-  "staking-port": "use parsd's --staking-port",
-  "chain-config-content": "set chains.evm / chains.sessionvm in config.json",
-  "chain-config-dir": "luxd ignores it beside --chain-config-content; set chains.* in config.json",
-  "staking-tls-key-file": "parsd uses <data-dir>/staking/staker.key; put the key there",
-  "staking-tls-cert-file": "parsd uses <data-dir>/staking/staker.crt; put the certificate there",
-  "staking-signer-key-file": "parsd uses <data-dir>/staking/signer.key; put the key there",
-  "track-all-chains": "set track-all-chains in config.json",
-};
+import { managedCollisions } from "../luxd/flags.ts";
 
 /** The result of {@linkcode parseArgs}. */
 export interface ParsedArgs {
@@ -42,29 +24,6 @@ export interface ParsedArgs {
   readonly passthrough: readonly string[];
   /** The command line as given. */
   readonly argv: readonly string[];
-}
-
-/** The luxd flag name in a token such as `--log-level=info` or `-dev`, if it is a flag. */
-export function luxdFlagName(token: string): string | undefined {
-  const m = /^--?([^=]+)/.exec(token);
-  return m && token !== "--" ? m[1] : undefined;
-}
-
-/**
- * Checks luxd flags for ones parsd manages.
- *
- * @returns one problem line per collision (empty when there is none).
- */
-export function managedCollisions(tokens: readonly string[], origin: string): string[] {
-  const problems: string[] = [];
-  for (const token of tokens) {
-    const name = luxdFlagName(token);
-    const fix = name === undefined ? undefined : MANAGED_LUXD_FLAGS[name];
-    if (fix !== undefined) {
-      problems.push(`${origin} '${token}': parsd manages --${name} for luxd; ${fix}`);
-    }
-  }
-  return problems;
 }
 
 const commandsTaking = (name: OptionName) =>

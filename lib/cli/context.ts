@@ -6,7 +6,8 @@
  */
 
 import type { ParsedArgs } from "./args.ts";
-import { type ConfigFacts, locateConfig, resolveSettings, type Settings } from "./config.ts";
+import { type ConfigFacts, locateConfig, resolveSettings } from "./config.ts";
+import type { Settings } from "../settings.ts";
 import { ConfigError, PermissionError } from "../errors.ts";
 import { FileAccessError, MAX_TEXT_BYTES } from "../os/files.ts";
 import { homeOf, userCwd } from "../os/env.ts";

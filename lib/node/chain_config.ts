@@ -6,7 +6,7 @@
  * `unable to decode base64 content`.
  */
 
-import type { Settings } from "../cli/config.ts";
+import type { Settings } from "../settings.ts";
 
 /** One chain's entry before encoding. */
 export interface ChainEntry {

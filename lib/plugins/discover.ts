@@ -7,7 +7,7 @@
 
 import { delimiter, join } from "../os/path.ts";
 import { type PluginName, PLUGINS, type PluginSpec } from "../network/pars.ts";
-import type { Settings } from "../cli/config.ts";
+import type { Settings } from "../settings.ts";
 import type { FileSystem } from "../os/system.ts";
 
 /** How a plugin was found. */

@@ -7,9 +7,11 @@
  */
 
 import { join } from "../os/path.ts";
-import { CantCreateError } from "../errors.ts";
-import type { DirEntry } from "../os/files.ts";
+import { CantCreateError, PermissionError } from "../errors.ts";
+import { type DirEntry, FileAccessError } from "../os/files.ts";
 import type { FileSystem } from "../os/system.ts";
+import type { Layout } from "../data_dir/layout.ts";
+import { PLUGIN_NAMES, PLUGINS } from "../network/pars.ts";
 
 /** The state of a plugin link. */
 export type LinkState =
@@ -108,4 +110,19 @@ export function findStrays(
     } else if (!isVmid(name)) strays.push({ path, kind: "invalid" });
   }
   return strays.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+/** Entries of the plugin dir that luxd would trip over. */
+export async function strayEntries(sys: Pick<FileSystem, "readDir">, l: Layout): Promise<Stray[]> {
+  try {
+    const entries = await sys.readDir(l.pluginDir);
+    const managed = PLUGIN_NAMES.map((n) => PLUGINS[n].vmid);
+    // Checking a name's cb58 checksum needs SHA-256: load it only for a name that is not ours.
+    const others = registeredEntries(entries).some(([, name]) => !managed.includes(name));
+    const isVmid = others ? (await import("../node/vmid.ts")).isVmid : () => true;
+    return findStrays(l.pluginDir, entries, managed, isVmid);
+  } catch (error) {
+    if (!(error instanceof FileAccessError)) throw error;
+    throw new PermissionError(`plugin dir ${error.message}; fix its owner or mode`);
+  }
 }

@@ -9,7 +9,7 @@
 import { NoInputError, ParsdError, PermissionError, VerificationError } from "../errors.ts";
 import { FileAccessError, type FileFacts, octal } from "../os/files.ts";
 import { ENGINE_ADDR_SUFFIX, type PluginName, PLUGINS, type PluginSpec } from "../network/pars.ts";
-import type { Settings } from "../cli/config.ts";
+import type { Settings } from "../settings.ts";
 import type { FileSystem } from "../os/system.ts";
 import { cacheHit, cacheKey, type VerifyCache } from "./cache.ts";
 import { discover, flagName, type Rule, type SearchEnv } from "./discover.ts";

@@ -7,27 +7,21 @@
  * Gathering changes nothing on disk.
  */
 
-import { join } from "../os/path.ts";
-import { LuxdNotExecutableError, ParsdError, PermissionError } from "../errors.ts";
-import { FileAccessError, octal } from "../os/files.ts";
+import { LuxdNotExecutableError, ParsdError } from "../errors.ts";
 import { type Env, envOf, HARD_NOFILE_QUERY, searchEnvs } from "../os/env.ts";
 import { checkDataDir, type DataDirState } from "../data_dir/checks.ts";
 import { type Layout, layout } from "../data_dir/layout.ts";
-import type { Settings } from "../cli/config.ts";
-import { ENGINE_ADDR_SUFFIX, PLUGIN_NAMES, type PluginName, PLUGINS } from "../network/pars.ts";
+import type { Settings } from "../settings.ts";
+import { ENGINE_ADDR_SUFFIX, type PluginName } from "../network/pars.ts";
 import { cacheKey, parseCache, type VerifyCache } from "../plugins/cache.ts";
-import { findStrays, registeredEntries, type Stray } from "../plugins/links.ts";
+import { type Stray, strayEntries } from "../plugins/links.ts";
 import { findLuxd } from "../luxd/find.ts";
-import type { StakingFiles } from "../luxd/argv.ts";
+import { type StakingFiles, stakingFiles } from "../data_dir/staking.ts";
 import { type VerifiedPlugin, verifyPlugin } from "../plugins/trust.ts";
 import type { System } from "../os/system.ts";
-import {
-  deserialiseFlagSet,
-  type LuxdFlagSet,
-  parsePluginVersion,
-  probeLuxd,
-  type ProbeResult,
-} from "../luxd/probe.ts";
+import { deserialiseFlagSet, type LuxdFlagSet } from "../luxd/help_text.ts";
+import { parsePluginVersion } from "../luxd/version.ts";
+import { probeLuxd, type ProbeResult } from "../luxd/probe.ts";
 
 /** A fact, or why it could not be had. */
 export type Fact<T> = { readonly ok: T } | { readonly error: ParsdError };
@@ -38,85 +32,6 @@ async function attempt<T>(f: () => Promise<T>): Promise<Fact<T>> {
   } catch (error) {
     if (error instanceof ParsdError) return { error };
     throw error;
-  }
-}
-
-/**
- * Checks the staking dir as ssh checks `~/.ssh`: the dir must be 0700 and
- * no file in it readable or writable by group or others. Never reads a key.
- *
- * @returns which staking files exist.
- * @throws {PermissionError} with the `chmod` that fixes each problem.
- */
-export async function checkStaking(sys: System, l: Layout, os: string): Promise<StakingFiles> {
-  try {
-    const dir = await sys.lstat(l.stakingDir);
-    const present = async (p: string) => {
-      const f = await sys.lstat(p);
-      if (f?.isSymlink && !(await sys.stat(p))) {
-        throw new PermissionError(
-          `${p} is a dangling symlink; point it at the real file or remove the link`,
-        );
-      }
-      if (f && !f.isFile && !f.isSymlink) {
-        throw new PermissionError(
-          `${p} is a ${f.isDirectory ? "directory" : "special file"}, not a key file; move it away`,
-        );
-      }
-      return f !== undefined;
-    };
-    const files = {
-      tlsKey: await present(l.stakingKey),
-      tlsCert: await present(l.stakingCert),
-      signerKey: await present(l.signerKey),
-    };
-    if (!dir || os === "windows") return files;
-    if (!dir.isDirectory) {
-      throw new PermissionError(`${l.stakingDir} is not a directory; move it away`);
-    }
-    const problems: string[] = [];
-    if ((dir.mode & 0o077) !== 0) {
-      problems.push(
-        `${l.stakingDir} is open to group or others (mode ${
-          octal(dir.mode)
-        }); run 'chmod 700 ${l.stakingDir}'`,
-      );
-    }
-    for (const entry of await sys.readDir(l.stakingDir)) {
-      const path = join(l.stakingDir, entry.name);
-      // A link is judged by the file it points to: that is what luxd reads.
-      const f = await sys.stat(path).catch(() => undefined);
-      if (f && f.isFile && (f.mode & 0o077) !== 0) {
-        const real = entry.isSymlink ? await sys.realPath(path) : path;
-        problems.push(
-          `${path}${
-            entry.isSymlink ? ` (-> ${real})` : ""
-          } is readable or writable by group or others (mode ${
-            octal(f.mode)
-          }); run 'chmod 600 ${real}'`,
-        );
-      }
-    }
-    if (problems.length > 0) throw new PermissionError(problems);
-    return files;
-  } catch (error) {
-    if (!(error instanceof FileAccessError)) throw error;
-    throw new PermissionError(`staking: ${error.message}; fix its owner or mode`);
-  }
-}
-
-/** Entries of the plugin dir that luxd would trip over. */
-export async function checkStrays(sys: System, l: Layout): Promise<Stray[]> {
-  try {
-    const entries = await sys.readDir(l.pluginDir);
-    const managed = PLUGIN_NAMES.map((n) => PLUGINS[n].vmid);
-    // Checking a name's cb58 checksum needs SHA-256: load it only for a name that is not ours.
-    const others = registeredEntries(entries).some(([, name]) => !managed.includes(name));
-    const isVmid = others ? (await import("../node/vmid.ts")).isVmid : () => true;
-    return findStrays(l.pluginDir, entries, managed, isVmid);
-  } catch (error) {
-    if (!(error instanceof FileAccessError)) throw error;
-    throw new PermissionError(`plugin dir ${error.message}; fix its owner or mode`);
   }
 }
 
@@ -319,8 +234,8 @@ export async function gatherFacts(
     .all([
       attempt(() => checkDataDir(sys, s.dataDir, env)),
       attempt(async () => luxdFacts(sys, await findLuxd(s.luxd, search.luxd, sys), cache, nowNs)),
-      attempt(() => checkStaking(sys, l, env.os)),
-      attempt(() => checkStrays(sys, l)),
+      attempt(() => stakingFiles(sys, l, env.os)),
+      attempt(() => strayEntries(sys, l)),
       verify("evm"),
       verify("sessionvm"),
       sys.canBind(PORT_CHECK_HOST, s.httpPort),

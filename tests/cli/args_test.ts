@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { luxdFlagName, managedCollisions, parseArgs } from "../../lib/cli/args.ts";
+import { parseArgs } from "../../lib/cli/args.ts";
 import { UsageError } from "../../lib/errors.ts";
 
 Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", async (t) => {
@@ -107,28 +107,4 @@ Deno.test("parseArgs() reports every problem at once", () => {
     () => parseArgs(["vmid", "--luxd", "x", "--dry-run"]),
     (e: unknown) => e instanceof UsageError && e.problems.length === 2,
   );
-});
-
-Deno.test("luxdFlagName() names the flag in a luxd token", async (t) => {
-  const cases: [string, string | undefined][] = [
-    ["--log-level=info", "log-level"],
-    ["--dev", "dev"],
-    ["-dev", "dev"],
-    ["--", undefined],
-    ["word", undefined],
-  ];
-  for (const [token, name] of cases) {
-    await t.step(token, () => assert.equal(luxdFlagName(token), name));
-  }
-});
-
-Deno.test("managedCollisions() names each managed flag with its origin and the fix", () => {
-  assert.deepEqual(managedCollisions(["--log-level=info", "--dev"], "x"), []);
-  const problems = managedCollisions(
-    ["--db-dir=/b", "--http-port", "1"],
-    "config.json 'luxd-args'",
-  );
-  assert.equal(problems.length, 2);
-  assert.match(problems[0]!, /^config\.json 'luxd-args' '--db-dir=\/b': parsd manages --db-dir/);
-  assert.match(problems[1]!, /--http-port.*use parsd's --http-port/);
 });

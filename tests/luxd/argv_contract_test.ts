@@ -7,9 +7,41 @@
 import assert from "node:assert/strict";
 import { resolveSettings } from "../../lib/cli/config.ts";
 import { layout } from "../../lib/data_dir/layout.ts";
-import { buildLuxdArgs, type LuxdDialect } from "../../lib/luxd/argv.ts";
-import { decodeChainConfigContent } from "../../lib/node/chain_config.ts";
-import { parseLuxdHelp } from "../../lib/luxd/probe.ts";
+import { buildLuxdArgs } from "../../lib/luxd/argv.ts";
+import { type LuxdDecisions, tracksAllChains } from "../../lib/luxd/flags.ts";
+import type { StakingFiles } from "../../lib/data_dir/staking.ts";
+import type { Settings } from "../../lib/settings.ts";
+import {
+  chainEntries,
+  decodeChainConfigContent,
+  encodeChainConfigContent,
+} from "../../lib/node/chain_config.ts";
+
+/** What parsd decides for a luxd with these flags, as `start/plan.ts` decides it. */
+interface Extra {
+  fdLimit?: number;
+  chainConfigDir?: string;
+}
+
+/** luxd's argv as parsd builds it for a luxd that has exactly the flags `has` names. */
+function argvFor(
+  s: Settings,
+  staking: StakingFiles,
+  passthrough: readonly string[],
+  has: (flag: string) => boolean = () => true,
+  extra: Extra = {},
+): string[] {
+  const decisions: LuxdDecisions = {
+    has,
+    trackAllChains: tracksAllChains(s.trackAllChains, [...s.luxdArgs, ...passthrough], has),
+    chainConfig: extra.chainConfigDir !== undefined
+      ? { dir: extra.chainConfigDir }
+      : { content: encodeChainConfigContent(chainEntries(s)) },
+    ...(extra.fdLimit !== undefined ? { fdLimit: extra.fdLimit } : {}),
+  };
+  return buildLuxdArgs({ settings: s, layout: layout(s.dataDir), staking, decisions }, passthrough);
+}
+import { parseLuxdHelp } from "../../lib/luxd/help_text.ts";
 
 interface FlagSpec {
   key: string;
@@ -191,15 +223,14 @@ Deno.test("buildLuxdArgs() output is accepted by luxd 1.22.18's flag spec", asyn
   for (const [name, flags, file, staking, passthrough] of cases) {
     await t.step(name, () => {
       const s = resolveSettings(facts(flags), file);
-      const argv = buildLuxdArgs(s, layout(s.dataDir), staking, passthrough);
+      const argv = argvFor(s, staking, passthrough);
       assert.deepEqual(checkArgv(argv), []);
     });
   }
   await t.step("with --fd-limit and --chain-config-dir", () => {
     const s = resolveSettings(facts(), undefined);
     const l = layout(s.dataDir);
-    const argv = buildLuxdArgs(s, l, all, [], {
-      has: (f) => spec.has(f),
+    const argv = argvFor(s, all, [], (f) => spec.has(f), {
       fdLimit: 20000,
       chainConfigDir: l.chainConfigDir,
     });
@@ -209,7 +240,7 @@ Deno.test("buildLuxdArgs() output is accepted by luxd 1.22.18's flag spec", asyn
 
 Deno.test("buildLuxdArgs() output for luxd 1.13.4 uses only flags its --help lists", async (t) => {
   const has = (f: string) => help1134.has(f);
-  const cases: [string, Record<string, string>, typeof none, string[], Partial<LuxdDialect>][] = [
+  const cases: [string, Record<string, string>, typeof none, string[], Extra][] = [
     ["defaults", {}, none, [], {}],
     [
       "testnet, custom ports, staking files present",
@@ -225,14 +256,14 @@ Deno.test("buildLuxdArgs() output for luxd 1.13.4 uses only flags its --help lis
   for (const [name, flags, staking, passthrough, extra] of cases) {
     await t.step(name, () => {
       const s = resolveSettings(facts(flags), undefined);
-      const argv = buildLuxdArgs(s, layout(s.dataDir), staking, passthrough, { has, ...extra });
+      const argv = argvFor(s, staking, passthrough, has, extra);
       assert.ok(!argv.some((a) => a.startsWith("--track-all-chains")));
       assert.deepEqual(checkArgv(argv, help1134, "luxd 1.13.4"), []);
     });
   }
   await t.step("the full dialect's argv would not be (the check can fail)", () => {
     const s = resolveSettings(facts(), undefined);
-    assert.deepEqual(checkArgv(buildLuxdArgs(s, layout(s.dataDir), none, []), help1134, "1.13.4"), [
+    assert.deepEqual(checkArgv(argvFor(s, none, []), help1134, "1.13.4"), [
       "--track-all-chains is not a 1.13.4 flag (luxd: couldn't configure flags)",
     ]);
   });

@@ -2,8 +2,39 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { resolveSettings } from "../../lib/cli/config.ts";
 import { layout } from "../../lib/data_dir/layout.ts";
-import { buildLuxdArgs, FULL_DIALECT, type LuxdDialect } from "../../lib/luxd/argv.ts";
-import { decodeChainConfigContent } from "../../lib/node/chain_config.ts";
+import { buildLuxdArgs } from "../../lib/luxd/argv.ts";
+import type { StakingFiles } from "../../lib/data_dir/staking.ts";
+import type { Settings } from "../../lib/settings.ts";
+import {
+  chainEntries,
+  decodeChainConfigContent,
+  encodeChainConfigContent,
+} from "../../lib/node/chain_config.ts";
+
+/** The decisions `start/plan.ts` makes, given here by hand. */
+interface Decided {
+  trackAllChains?: boolean;
+  fdLimit?: number;
+  chainConfigDir?: string;
+}
+
+/** luxd's argv for these settings, staking files, pass-through flags and decisions. */
+function argvOf(
+  s: Settings,
+  staking: StakingFiles,
+  passthrough: readonly string[],
+  d: Decided = {},
+): string[] {
+  const decisions = {
+    has: () => true,
+    trackAllChains: d.trackAllChains ?? s.trackAllChains,
+    chainConfig: d.chainConfigDir !== undefined
+      ? { dir: d.chainConfigDir }
+      : { content: encodeChainConfigContent(chainEntries(s)) },
+    ...(d.fdLimit !== undefined ? { fdLimit: d.fdLimit } : {}),
+  };
+  return buildLuxdArgs({ settings: s, layout: layout(s.dataDir), staking, decisions }, passthrough);
+}
 
 const facts = (flags: Record<string, string> = {}) => ({
   flags,
@@ -21,7 +52,7 @@ function content(argv: string[]): string {
 
 Deno.test("buildLuxdArgs() sets Pars defaults in luxd's real flags", () => {
   const s = resolveSettings(facts(), undefined);
-  const argv = buildLuxdArgs(s, layout(s.dataDir), none, []);
+  const argv = argvOf(s, none, []);
   assert.deepEqual(argv.slice(0, 7), [
     "--network-id=7070",
     "--data-dir=/h/.pars",
@@ -40,7 +71,7 @@ Deno.test("buildLuxdArgs() encodes chain config as base64 of base64 Config/Upgra
     facts(),
     JSON.stringify({ chains: { sessionvm: { id: "S", config: { a: 1 }, upgrade: { b: 2 } } } }),
   );
-  const value = content(buildLuxdArgs(s, layout(s.dataDir), none, []));
+  const value = content(argvOf(s, none, []));
   const outer = JSON.parse(Buffer.from(value, "base64").toString("utf8"));
   assert.deepEqual(Object.keys(outer).sort(), ["C", "S"]);
   assert.deepEqual(Object.keys(outer.C), ["Config"]);
@@ -67,8 +98,7 @@ Deno.test("buildLuxdArgs() honours config.json key names, warp switch and user k
       chains: { evm: { config: { "log-level": "info" } } },
     }),
   );
-  const cfg =
-    decodeChainConfigContent(content(buildLuxdArgs(s, layout(s.dataDir), none, [])))["C"]!.config;
+  const cfg = decodeChainConfigContent(content(argvOf(s, none, [])))["C"]!.config;
   assert.equal(cfg["warpEnabled"], false);
   assert.equal(cfg["log-level"], "info");
   assert.equal((cfg["pq"] as Record<string, string>)["extra"], "0x0900");
@@ -77,7 +107,7 @@ Deno.test("buildLuxdArgs() honours config.json key names, warp switch and user k
 
 Deno.test("buildLuxdArgs() names staking files only when they exist", () => {
   const s = resolveSettings(facts(), undefined);
-  const argv = buildLuxdArgs(s, layout(s.dataDir), {
+  const argv = argvOf(s, {
     tlsKey: true,
     tlsCert: true,
     signerKey: false,
@@ -87,17 +117,17 @@ Deno.test("buildLuxdArgs() names staking files only when they exist", () => {
   assert.ok(!argv.some((a) => a.startsWith("--staking-signer-key-file")));
 });
 
-Deno.test("buildLuxdArgs() appends luxd-args then pass-through in order; --track-chains replaces track-all", () => {
+Deno.test("buildLuxdArgs() appends luxd-args then pass-through in order", () => {
   const s = resolveSettings(facts(), JSON.stringify({ "luxd-args": ["--log-level=info"] }));
-  const argv = buildLuxdArgs(s, layout(s.dataDir), none, ["--track-chains=abc", "--dev"]);
+  const argv = argvOf(s, none, ["--track-chains=abc", "--dev"], { trackAllChains: false });
   assert.deepEqual(argv.slice(-3), ["--log-level=info", "--track-chains=abc", "--dev"]);
   assert.ok(!argv.includes("--track-all-chains=true"));
 });
 
-Deno.test("buildLuxdArgs() speaks the dialect of the luxd at hand", async (t) => {
+Deno.test("buildLuxdArgs() renders parsd's decisions about the luxd at hand", async (t) => {
   const s = resolveSettings(facts(), undefined);
   const l = layout(s.dataDir);
-  const withDialect = (d: LuxdDialect) => buildLuxdArgs(s, l, none, ["--dev"], d);
+  const withDecisions = (d: Decided) => argvOf(s, none, ["--dev"], d);
   const managed = [
     "--network-id=7070",
     "--data-dir=/h/.pars",
@@ -106,38 +136,27 @@ Deno.test("buildLuxdArgs() speaks the dialect of the luxd at hand", async (t) =>
     "--http-port=9660",
     "--staking-port=9659",
   ];
-  await t.step("the full dialect is the default", () => {
-    assert.deepEqual(withDialect(FULL_DIALECT), buildLuxdArgs(s, l, none, ["--dev"]));
-  });
-  await t.step("--track-all-chains=true only where luxd has it", () => {
-    const argv = withDialect({ has: (f) => f !== "track-all-chains" });
+  await t.step("no --track-all-chains when parsd decided against it", () => {
+    const argv = withDecisions({ trackAllChains: false });
     assert.deepEqual(argv.slice(0, 6), managed);
     assert.ok(!argv.some((a) => a.startsWith("--track-all-chains")));
     assert.equal(argv.length, 8);
     assert.equal(argv.at(-1), "--dev");
   });
-  await t.step("track-all-chains=false in config.json drops it even where luxd has it", () => {
-    const off = resolveSettings(facts(), JSON.stringify({ "track-all-chains": false }));
-    assert.ok(!buildLuxdArgs(off, l, none, []).some((a) => a.startsWith("--track-all")));
-  });
-  await t.step("--fd-limit=N when the dialect says so", () => {
-    const argv = withDialect({ has: () => true, fdLimit: 20000 });
+  await t.step("--fd-limit=N when parsd decided to pass one", () => {
+    const argv = withDecisions({ fdLimit: 20000 });
     assert.deepEqual(argv.slice(6, 8), ["--track-all-chains=true", "--fd-limit=20000"]);
     assert.equal(argv.filter((a) => a.startsWith("--fd-limit")).length, 1);
-    assert.ok(!withDialect(FULL_DIALECT).some((a) => a.startsWith("--fd-limit")));
+    assert.ok(!withDecisions({}).some((a) => a.startsWith("--fd-limit")));
   });
-  await t.step("--chain-config-dir instead of the content when the dialect gives a dir", () => {
-    const argv = withDialect({ has: () => true, chainConfigDir: l.chainConfigDir });
+  await t.step("--chain-config-dir instead of the content when the config goes to files", () => {
+    const argv = withDecisions({ chainConfigDir: l.chainConfigDir });
     assert.ok(argv.includes("--chain-config-dir=/h/.pars/configs/chains"));
     assert.ok(!argv.some((a) => a.startsWith("--chain-config-content")));
     assert.equal(argv.length, 9);
   });
   await t.step("all at once, in order", () => {
-    const argv = withDialect({
-      has: (f) => f !== "track-all-chains",
-      fdLimit: 4096,
-      chainConfigDir: "/c",
-    });
+    const argv = withDecisions({ trackAllChains: false, fdLimit: 4096, chainConfigDir: "/c" });
     assert.deepEqual(argv, [...managed, "--fd-limit=4096", "--chain-config-dir=/c", "--dev"]);
   });
 });

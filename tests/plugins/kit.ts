@@ -4,7 +4,8 @@
  * settings from a config.json document, flags and env.
  */
 
-import { resolveSettings, type Settings } from "../../lib/cli/config.ts";
+import { resolveSettings } from "../../lib/cli/config.ts";
+import type { Settings } from "../../lib/settings.ts";
 
 /** Writes an executable file. */
 export async function exe(path: string, body: string, mode = 0o755): Promise<void> {

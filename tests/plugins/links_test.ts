@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ensureLink, findStrays, linkState, registeredName } from "../../lib/plugins/links.ts";
+import {
+  ensureLink,
+  findStrays,
+  linkState,
+  registeredName,
+  strayEntries,
+} from "../../lib/plugins/links.ts";
 import type { DirEntry } from "../../lib/os/files.ts";
-import { denoFiles } from "../../lib/os/system.ts";
+import { denoFiles, denoSystem } from "../../lib/os/system.ts";
+import { layout } from "../../lib/data_dir/layout.ts";
+import { PLUGINS } from "../../lib/network/pars.ts";
 import { isVmid, vmid } from "../../lib/node/vmid.ts";
 import { CantCreateError, ExitCode } from "../../lib/errors.ts";
 import { withTempDir } from "../helpers.ts";
@@ -141,4 +149,44 @@ Deno.test("registeredName() strips the extension as luxd does", () => {
   assert.equal(registeredName(".DS_Store"), "");
   assert.equal(registeredName("plain"), "plain");
   assert.equal(registeredName("a.b.c"), "a.b");
+});
+
+Deno.test("strayEntries() finds entries luxd would trip over", async (t) => {
+  const evm = PLUGINS.evm.vmid;
+  const withPluginDir = (names: string[], f: (l: ReturnType<typeof layout>) => Promise<void>) =>
+    withTempDir(async (root) => {
+      const l = layout(root);
+      await Deno.mkdir(l.pluginDir);
+      for (const name of names) await Deno.writeTextFile(join(l.pluginDir, name), "");
+      await f(l);
+    });
+  await t.step("no plugin dir: none", async () => {
+    await withTempDir(async (root) => {
+      assert.deepEqual(await strayEntries(denoSystem, layout(root)), []);
+    });
+  });
+  await t.step("only managed names: a managed VMID with an extension shadows", async () => {
+    await withPluginDir([evm, PLUGINS.sessionvm.vmid, `${evm}.bak`], async (l) => {
+      assert.deepEqual(await strayEntries(denoSystem, l), [
+        { path: join(l.pluginDir, `${evm}.bak`), kind: "shadows" },
+      ]);
+    });
+  });
+  await t.step(
+    "another name: checked as a VMID (a real one passes, others are invalid)",
+    async () => {
+      await withPluginDir([evm, vmid("othervm"), "README", "notes.txt", ".DS_Store"], async (l) => {
+        assert.deepEqual(await strayEntries(denoSystem, l), [
+          { path: join(l.pluginDir, "README"), kind: "invalid" },
+          { path: join(l.pluginDir, "notes.txt"), kind: "invalid" },
+        ]);
+      });
+    },
+  );
+  await t.step("directories are skipped, as luxd skips them", async () => {
+    await withPluginDir([], async (l) => {
+      await Deno.mkdir(join(l.pluginDir, "current"));
+      assert.deepEqual(await strayEntries(denoSystem, l), []);
+    });
+  });
 });

@@ -7,11 +7,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cacheText, type VerifyCache } from "../../lib/plugins/cache.ts";
-import { resolveSettings, type Settings } from "../../lib/cli/config.ts";
-import { ExitCode, LuxdNotExecutableError, PermissionError } from "../../lib/errors.ts";
+import { resolveSettings } from "../../lib/cli/config.ts";
+import type { Settings } from "../../lib/settings.ts";
+import { ExitCode, LuxdNotExecutableError } from "../../lib/errors.ts";
 import {
-  checkStaking,
-  checkStrays,
   gatherFacts,
   hardNofileLimit,
   luxdFacts,
@@ -21,8 +20,6 @@ import {
 import { layout } from "../../lib/data_dir/layout.ts";
 import type { LockResult, Output, System } from "../../lib/os/system.ts";
 import { denoSystem } from "../../lib/os/system.ts";
-import { PLUGINS } from "../../lib/network/pars.ts";
-import { vmid } from "../../lib/node/vmid.ts";
 import { updatedCache } from "../../lib/start/apply.ts";
 import { fakeSystem, fixtureLuxd, type Program } from "../fake_system.ts";
 import { sha256, withTempDir } from "../helpers.ts";
@@ -320,159 +317,6 @@ Deno.test("gatherFacts() reports busy ports and another parsd", async () => {
   });
 });
 
-/** A staking dir in a temp data dir; `files` maps a name to a mode (or a link target). */
-async function stakingLayout(root: string, dirMode: number, files: Record<string, number>) {
-  const l = layout(root);
-  await Deno.mkdir(l.stakingDir);
-  await Deno.chmod(l.stakingDir, dirMode);
-  for (const [name, mode] of Object.entries(files)) {
-    const path = join(l.stakingDir, name);
-    await Deno.writeTextFile(path, "key");
-    await Deno.chmod(path, mode);
-  }
-  return l;
-}
-
-Deno.test("checkStaking() holds the staking dir to ssh's rules", async (t) => {
-  const rejects = (p: Promise<unknown>, ...res: RegExp[]) =>
-    assert.rejects(p, (e: unknown) => {
-      assert.ok(e instanceof PermissionError, String(e));
-      assert.equal(e.exitCode, ExitCode.permission);
-      for (const re of res) assert.match(e.message, re);
-      return true;
-    });
-  await t.step("no staking dir: nothing present, no problem", async () => {
-    await withTempDir(async (root) => {
-      assert.deepEqual(await checkStaking(denoSystem, layout(root), "linux"), {
-        tlsKey: false,
-        tlsCert: false,
-        signerKey: false,
-      });
-    });
-  });
-  await t.step("0700 dir, 0600 files: which files exist", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, { "staker.key": 0o600, "staker.crt": 0o600 });
-      assert.deepEqual(await checkStaking(denoSystem, l, "linux"), {
-        tlsKey: true,
-        tlsCert: true,
-        signerKey: false,
-      });
-    });
-  });
-  await t.step("a 0755 dir → chmod 700", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o755, {});
-      await rejects(
-        checkStaking(denoSystem, l, "linux"),
-        new RegExp(`mode 0755\\); run 'chmod 700 ${l.stakingDir}'`),
-      );
-    });
-  });
-  await t.step("a 0640 key → chmod 600, every problem at once", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o750, { "staker.key": 0o640, "signer.key": 0o604 });
-      await rejects(
-        checkStaking(denoSystem, l, "linux"),
-        /chmod 700/,
-        new RegExp(
-          `${l.stakingKey} is readable or writable by group or others \\(mode 0640\\); run 'chmod 600 ${l.stakingKey}'`,
-        ),
-        new RegExp(`chmod 600 ${l.signerKey}`),
-      );
-    });
-  });
-  await t.step("a dangling link for a key", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, {});
-      await Deno.symlink(join(root, "gone"), l.stakingKey);
-      await rejects(
-        checkStaking(denoSystem, l, "linux"),
-        new RegExp(`${l.stakingKey} is a dangling symlink`),
-      );
-    });
-  });
-  await t.step("a link to a real key is accepted", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, { "real.key": 0o600 });
-      await Deno.symlink(join(l.stakingDir, "real.key"), l.stakingKey);
-      assert.equal((await checkStaking(denoSystem, l, "linux")).tlsKey, true);
-    });
-  });
-  await t.step("a link to a real key is judged by the key's mode", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, {});
-      await Deno.writeTextFile(join(root, "elsewhere.key"), "key", { mode: 0o600 });
-      await Deno.chmod(join(root, "elsewhere.key"), 0o600);
-      await Deno.symlink(join(root, "elsewhere.key"), l.stakingKey);
-      assert.equal((await checkStaking(denoSystem, l, "linux")).tlsKey, true);
-    });
-  });
-  await t.step("a directory where a key should be", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, {});
-      await Deno.mkdir(l.signerKey);
-      await rejects(
-        checkStaking(denoSystem, l, "linux"),
-        new RegExp(`${l.signerKey} is a directory, not a key file`),
-      );
-    });
-  });
-  await t.step("a staking path that is a file", async () => {
-    await withTempDir(async (root) => {
-      const l = layout(root);
-      await Deno.writeTextFile(l.stakingDir, "");
-      await rejects(checkStaking(denoSystem, l, "linux"), /is not a directory; move it away/);
-    });
-  });
-  await t.step("on Windows modes are not judged", async () => {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o755, { "staker.key": 0o644 });
-      assert.equal((await checkStaking(denoSystem, l, "windows")).tlsKey, true);
-    });
-  });
-});
-
-Deno.test("checkStrays() finds entries luxd would trip over", async (t) => {
-  const evm = PLUGINS.evm.vmid;
-  const withPluginDir = (names: string[], f: (l: ReturnType<typeof layout>) => Promise<void>) =>
-    withTempDir(async (root) => {
-      const l = layout(root);
-      await Deno.mkdir(l.pluginDir);
-      for (const name of names) await Deno.writeTextFile(join(l.pluginDir, name), "");
-      await f(l);
-    });
-  await t.step("no plugin dir: none", async () => {
-    await withTempDir(async (root) => {
-      assert.deepEqual(await checkStrays(denoSystem, layout(root)), []);
-    });
-  });
-  await t.step("only managed names: a managed VMID with an extension shadows", async () => {
-    await withPluginDir([evm, PLUGINS.sessionvm.vmid, `${evm}.bak`], async (l) => {
-      assert.deepEqual(await checkStrays(denoSystem, l), [
-        { path: join(l.pluginDir, `${evm}.bak`), kind: "shadows" },
-      ]);
-    });
-  });
-  await t.step(
-    "another name: checked as a VMID (a real one passes, others are invalid)",
-    async () => {
-      await withPluginDir([evm, vmid("othervm"), "README", "notes.txt", ".DS_Store"], async (l) => {
-        assert.deepEqual(await checkStrays(denoSystem, l), [
-          { path: join(l.pluginDir, "README"), kind: "invalid" },
-          { path: join(l.pluginDir, "notes.txt"), kind: "invalid" },
-        ]);
-      });
-    },
-  );
-  await t.step("directories are skipped, as luxd skips them", async () => {
-    await withPluginDir([], async (l) => {
-      await Deno.mkdir(join(l.pluginDir, "current"));
-      assert.deepEqual(await checkStrays(denoSystem, l), []);
-    });
-  });
-});
-
 Deno.test("runningInstance() names the parsd holding the data dir's lock", async (t) => {
   const withLock = (sys: System, lock: System["lock"]): System => ({ ...sys, lock });
   await withTempDir(async (root) => {
@@ -566,19 +410,4 @@ Deno.test("hardNofileLimit() reads 'ulimit -Hn' from /bin/sh", async (t) => {
     const limit = await hardNofileLimit(denoSystem);
     assert.ok(limit === "unlimited" || (typeof limit === "number" && limit > 0), String(limit));
   });
-});
-
-Deno.test({
-  name: "checkStaking() judges a linked key by its target: readable by group or others is 77",
-  ignore: false,
-  async fn() {
-    await withTempDir(async (root) => {
-      const l = await stakingLayout(root, 0o700, {});
-      const target = join(root, "world-readable.key");
-      await Deno.writeTextFile(target, "key");
-      await Deno.chmod(target, 0o644);
-      await Deno.symlink(target, l.stakingKey);
-      await assert.rejects(checkStaking(denoSystem, l, "linux"), PermissionError);
-    });
-  },
 });

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ConfigFacts, resolveSettings, type Settings } from "../../lib/cli/config.ts";
+import { type ConfigFacts, resolveSettings } from "../../lib/cli/config.ts";
+import type { Settings } from "../../lib/settings.ts";
 import {
   CantCreateError,
   ConfigError,
@@ -21,7 +22,7 @@ import {
 import type { LuxdFacts, NodeFacts, PluginFacts } from "../../lib/start/facts.ts";
 import type { FileFacts } from "../../lib/os/files.ts";
 import { layout, layoutDirs } from "../../lib/data_dir/layout.ts";
-import { type LuxdFlagSet, parseLuxdHelp } from "../../lib/luxd/probe.ts";
+import { type LuxdFlagSet, parseLuxdHelp } from "../../lib/luxd/help_text.ts";
 import { type PluginName, PLUGINS } from "../../lib/network/pars.ts";
 import { CHAIN_CONFIG_CONTENT_LIMIT } from "../../lib/node/chain_config_files.ts";
 import {
