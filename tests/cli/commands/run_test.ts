@@ -73,3 +73,21 @@ Deno.test("run: a config named by --config that does not exist is 66", async () 
     assert.equal(f.spawned.length, 0);
   });
 });
+
+Deno.test("run: a warm-start.json left by an older parsd is ignored, never an error, never touched", async () => {
+  await withInProcessNode(async (n) => {
+    await n.pin();
+    const record = join(n.dataDir, "warm-start.json");
+    const old = '{"version":1,"argv":["run"],"launch":{"luxd":"/elsewhere/luxd","args":[]}}';
+    await Deno.writeTextFile(record, old);
+    for (const argv of [[], ["doctor"]]) {
+      const f = n.fake();
+      assert.equal(await f.run(argv), 0, f.err() + f.out());
+      assert.doesNotMatch(f.err() + f.out(), /warm/);
+    }
+    const f = n.fake();
+    assert.equal(await f.run([]), 0);
+    assert.equal(f.spawned[0]!.path, n.luxd, "luxd from this start's checks, not the record");
+    assert.equal(await Deno.readTextFile(record), old);
+  });
+});
