@@ -14,7 +14,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempSibling, writeFileAtomic } from "../lib/os/files.ts";
-import { absolutePath, dataDirFromFlagOrEnv, defaultDataDir } from "../lib/os/paths.ts";
+import { absolutePath } from "../lib/os/path.ts";
+import { dataDirFromFlagOrEnv, defaultDataDir } from "../lib/data_dir/locate.ts";
 
 /** The repository root (where `main.ts` and `deno.json` are), found from this file, never the cwd. */
 export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -21,7 +21,7 @@ import {
   type ParseContext,
 } from "./options.ts";
 import type { ChainSettings, PluginSettings, Settings, Source } from "../settings.ts";
-import { dataDirFromFlagOrEnv, defaultDataDir } from "../os/paths.ts";
+import { dataDirFromFlagOrEnv, defaultDataDir } from "../data_dir/locate.ts";
 
 /** The facts {@linkcode locateConfig} and {@linkcode resolveSettings} need. */
 export interface ConfigFacts {

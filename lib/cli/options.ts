@@ -9,7 +9,7 @@
 
 import { type Command, COMMANDS } from "./commands.ts";
 import { NETWORKS } from "../network/pars.ts";
-import { absolutePath } from "../os/paths.ts";
+import { absolutePath } from "../os/path.ts";
 
 /** A value that failed to parse, with the reason (e.g. "must be an integer from 1 to 65535"). */
 export class Invalid {

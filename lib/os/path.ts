@@ -72,3 +72,10 @@ export function basename(path: string): string {
   const i = Math.max(n.lastIndexOf("/"), WINDOWS ? n.lastIndexOf("\\") : -1);
   return i < 0 ? n : n.slice(i + 1);
 }
+
+/** Expands `~` and `~/…`, then makes a path absolute against `base`. */
+export function absolutePath(path: string, home: string, base: string): string {
+  if (path === "~") return home;
+  if (path.startsWith("~/")) return join(home, path.slice(2));
+  return isAbsolute(path) ? resolve(path) : resolve(base, path);
+}

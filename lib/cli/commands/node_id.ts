@@ -10,7 +10,7 @@ import { ConfigError, NoInputError, PermissionError, UsageError } from "../../er
 import { FileAccessError } from "../../os/files.ts";
 import { layout } from "../../data_dir/layout.ts";
 import { CertificateError, nodeIdFromCertificate } from "../../node/node_id.ts";
-import { absolutePath } from "../../os/paths.ts";
+import { absolutePath } from "../../os/path.ts";
 import type { System } from "../../os/system.ts";
 import { loadContext } from "../context.ts";
 import { homeOf, userCwd } from "../../os/env.ts";

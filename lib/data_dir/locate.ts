@@ -1,18 +1,10 @@
 /**
  * @module
- * Path rules shared by parsd and its scripts: `~` expansion, making a path
- * absolute against a base, and where the data dir is when only flags and
- * environment decide it. Pure: no file-system access.
+ * Where the data dir is when only flags and environment decide it, and the
+ * default. Pure: no file-system access; shared by parsd and its scripts.
  */
 
-import { isAbsolute, join, resolve } from "./path.ts";
-
-/** Expands `~` and `~/…`, then makes a path absolute against `base`. */
-export function absolutePath(path: string, home: string, base: string): string {
-  if (path === "~") return home;
-  if (path.startsWith("~/")) return join(home, path.slice(2));
-  return isAbsolute(path) ? resolve(path) : resolve(base, path);
-}
+import { absolutePath, join } from "../os/path.ts";
 
 /** parsd's default data dir: `~/.pars`. */
 export const defaultDataDir = (home: string): string => join(home, ".pars");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { absolutePath, dataDirFromFlagOrEnv, defaultDataDir } from "../../lib/os/paths.ts";
+import { absolutePath } from "../../lib/os/path.ts";
+import { dataDirFromFlagOrEnv, defaultDataDir } from "../../lib/data_dir/locate.ts";
 
 Deno.test("absolutePath() expands ~ and resolves against the base", async (t) => {
   const cases: [string, string][] = [
