@@ -295,6 +295,77 @@ export async function makeDir(path: string, mode = 0o700): Promise<void> {
   }
 }
 
+/**
+ * Copies `source`'s bytes into a new file `dest` (O_EXCL: it must not exist),
+ * fsyncs it and closes it; a partial `dest` is removed on failure.
+ *
+ * @returns the number of bytes copied.
+ * @throws {FileAccessError} naming `source` (cannot be read) or `dest` (cannot be written).
+ */
+export async function copyNewFile(source: string, dest: string, mode = 0o600): Promise<number> {
+  let from: Deno.FsFile;
+  try {
+    from = await Deno.open(source, { read: true });
+  } catch (error) {
+    throw accessError(source, error);
+  }
+  let to: Deno.FsFile | undefined;
+  let failed: string = dest;
+  try {
+    to = await Deno.open(dest, { write: true, createNew: true, mode });
+    const buf = new Uint8Array(256 << 10);
+    let total = 0;
+    for (;;) {
+      failed = source;
+      const n = await from.read(buf);
+      if (n === null) break;
+      failed = dest;
+      for (let at = 0; at < n;) at += await to.write(buf.subarray(at, n));
+      total += n;
+    }
+    failed = dest;
+    await to.sync();
+    return total;
+  } catch (error) {
+    if (to !== undefined) await Deno.remove(dest).catch(() => {});
+    throw accessError(failed, error);
+  } finally {
+    to?.close();
+    from.close();
+  }
+}
+
+/** chmod(2). @throws {FileAccessError} */
+export async function changeMode(path: string, mode: number): Promise<void> {
+  try {
+    await Deno.chmod(path, mode);
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
+/**
+ * rename(2) `from` onto `to` (replacing a file or link there in one step), then
+ * fsyncs `to`'s directory so that the rename survives a crash (POSIX; on
+ * Windows the directory is not synced).
+ *
+ * @throws {FileAccessError} naming `to`.
+ */
+export async function renameDurable(from: string, to: string): Promise<void> {
+  try {
+    await Deno.rename(from, to);
+    if (Deno.build.os === "windows") return;
+    const dir = await Deno.open(dirname(to), { read: true });
+    try {
+      await dir.sync();
+    } finally {
+      dir.close();
+    }
+  } catch (error) {
+    throw accessError(to, error);
+  }
+}
+
 /** The first bytes of the formats the kernel runs itself: ELF, Mach-O (thin, fat), PE, `#!`. */
 const EXECUTABLE_MAGIC: readonly (readonly number[])[] = [
   [0x7f, 0x45, 0x4c, 0x46],

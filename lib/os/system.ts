@@ -11,6 +11,8 @@ import { acquireLock } from "./lock.ts";
 import { canBind } from "./ports.ts";
 import {
   accessError,
+  changeMode,
+  copyNewFile,
   createNewFile,
   type DirEntry,
   type FileFacts,
@@ -23,6 +25,7 @@ import {
   readTextFile,
   realPath,
   removeFile,
+  renameDurable,
   replaceSymlink,
   statFacts,
   writeFileAtomic,
@@ -68,6 +71,15 @@ export interface FileSystem {
   hashAndScan(path: string, marker: string): Promise<{ sha256: string; contains: boolean }>;
   /** Whether a file's bytes contain `marker`. */
   contains(path: string, marker: string): Promise<boolean>;
+  /**
+   * Copies a file's bytes into a new file `dest` (which must not exist), fsynced;
+   * a partial `dest` is removed on failure. Resolves to the number of bytes copied.
+   */
+  copyNew(source: string, dest: string, mode?: number): Promise<number>;
+  /** chmod(2). */
+  chmod(path: string, mode: number): Promise<void>;
+  /** Renames `from` onto `to` in one step, then fsyncs `to`'s directory. */
+  rename(from: string, to: string): Promise<void>;
 }
 
 /** A held lock, or who holds it. */
@@ -182,6 +194,9 @@ export const denoFiles: FileSystem = {
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
   hashAndScan: hashInWorker,
   contains: async (path, marker) => (await import("./marker.ts")).fileContains(path, marker),
+  copyNew: copyNewFile,
+  chmod: changeMode,
+  rename: renameDurable,
 };
 
 /** The real system, through Deno's APIs. */
