@@ -93,6 +93,7 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
         status: Promise.resolve({ code: o.exitCode ?? 0, signal: null }),
       };
     },
+    kill: () => false,
     output: (path, args) =>
       Promise.resolve(
         path === "/bin/sh" && args.join(" ") === "-c ulimit -Hn"

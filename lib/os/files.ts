@@ -234,12 +234,17 @@ export function tempSibling(path: string): string {
  * Writes text to a file atomically: a temporary sibling, fsync, then rename.
  * A reader sees the old or the new content, never a mix.
  */
-export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+): Promise<void> {
   const tmp = tempSibling(path);
   try {
     const file = await Deno.open(tmp, { write: true, createNew: true, mode });
     try {
-      await file.write(new TextEncoder().encode(text));
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
       await file.sync();
     } finally {
       file.close();
@@ -281,6 +286,18 @@ export async function replaceSymlink(target: string, linkPath: string): Promise<
 export async function removeFile(path: string): Promise<void> {
   try {
     await Deno.remove(path);
+  } catch (error) {
+    throw accessError(path, error);
+  }
+}
+
+/**
+ * Removes a file, a link (not what it points to) or a directory with
+ * everything in it. @throws {FileAccessError}
+ */
+export async function removeTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
   } catch (error) {
     throw accessError(path, error);
   }

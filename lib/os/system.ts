@@ -25,17 +25,26 @@ import {
   readTextFile,
   realPath,
   removeFile,
+  removeTree,
   renameDurable,
   replaceSymlink,
   statFacts,
   writeFileAtomic,
 } from "./files.ts";
 
-/** A running luxd. */
+/** A running luxd (or, for `devnet up`, a child parsd). */
 export interface ChildProcess {
   readonly pid: number;
   kill(signal: Deno.Signal): void;
   readonly status: Promise<{ code: number; signal: Deno.Signal | null }>;
+  /** Its stderr, when spawned with `stderr: "piped"` (it must then be read to the end). */
+  readonly stderr?: ReadableStream<Uint8Array>;
+}
+
+/** How a spawned program's output goes: inherited (the default), discarded or piped. */
+export interface SpawnOptions {
+  readonly stdout?: "inherit" | "null";
+  readonly stderr?: "inherit" | "piped";
 }
 
 /** What a finished short command printed. */
@@ -57,12 +66,15 @@ export interface FileSystem {
   readDir(path: string): Promise<DirEntry[]>;
   /** UTF-8 text of at most `maxBytes`; `undefined` when missing. */
   readText(path: string, maxBytes?: number): Promise<string | undefined>;
-  writeAtomic(path: string, text: string, mode?: number): Promise<void>;
+  /** Writes text or bytes to a file in one rename (a reader sees the old or the new content). */
+  writeAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
   /** Creates a file that must not exist yet. */
   createNew(path: string, text: string, mode?: number): Promise<void>;
   mkdir(path: string, mode?: number): Promise<void>;
   /** Removes a file (not a directory). */
   remove(path: string): Promise<void>;
+  /** Removes a file, a link or a whole directory tree (links are not followed). */
+  removeTree(path: string): Promise<void>;
   /** Points `linkPath` at `target` in one rename. */
   symlink(target: string, linkPath: string): Promise<void>;
   /** The lower-case hex SHA-256 of a file's bytes. */
@@ -104,8 +116,10 @@ export interface System extends FileSystem {
   now(): number;
   out(text: string): void;
   err(text: string): void;
-  /** Starts a program with inherited stdio. */
-  spawn(path: string, args: readonly string[]): ChildProcess;
+  /** Starts a program; stdio is inherited unless `o` says otherwise (stdin always is). */
+  spawn(path: string, args: readonly string[], o?: SpawnOptions): ChildProcess;
+  /** Sends a signal to a process by pid; `false` when there is no such process. */
+  kill(pid: number, signal: Deno.Signal): boolean;
   /**
    * Runs a program to completion, capturing its output; `undefined` if it
    * cannot run or takes over `timeoutMs`. A file that is no program is not
@@ -190,6 +204,7 @@ export const denoFiles: FileSystem = {
   mkdir: makeDir,
   symlink: replaceSymlink,
   remove: removeFile,
+  removeTree,
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
   hashAndScan: hashInWorker,
@@ -213,15 +228,29 @@ export const denoSystem: System = {
   now: () => Date.now(),
   out: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
   err: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
-  spawn(path, args) {
+  spawn(path, args, o = {}) {
     if (!runsItself(path)) throw new NotExecutableError(path);
     const child = new Deno.Command(path, {
       args: [...args],
       stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
+      stdout: o.stdout ?? "inherit",
+      stderr: o.stderr ?? "inherit",
     }).spawn();
-    return { pid: child.pid, kill: (s) => child.kill(s), status: child.status };
+    const spawned = {
+      pid: child.pid,
+      kill: (s: Deno.Signal) => child.kill(s),
+      status: child.status,
+    };
+    return o.stderr === "piped" ? { ...spawned, stderr: child.stderr } : spawned;
+  },
+  kill(pid, signal) {
+    try {
+      Deno.kill(pid, signal);
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw error;
+    }
   },
   async output(path, args, timeoutMs) {
     if (!runsItself(path)) {
