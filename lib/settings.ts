@@ -7,6 +7,7 @@
  */
 
 import type { PluginName } from "./network/pars.ts";
+import type { BootstrapNode } from "./network/bootstrap.ts";
 
 /** Where a setting came from. */
 export type Source = "flag" | "env" | "config" | "default";
@@ -38,9 +39,23 @@ export interface Settings {
   /** Whether the config file existed. */
   readonly configFound: boolean;
   readonly networkId: number;
+  /** The network's genesis file (`--genesis`); absent: luxd's own for the network ID. */
+  readonly genesis?: string;
+  /** The network's bootstrappers (config.json `bootstrap-nodes`). */
+  readonly bootstrapNodes: readonly BootstrapNode[];
   readonly httpPort: number;
   readonly stakingPort: number;
   readonly luxd?: string;
+  /** Which of flag, env or config.json named luxd's path, when one did. */
+  readonly luxdSource?: "flag" | "env" | "config";
+  /** luxd's pinned SHA-256 (config.json `luxd-sha256`, lower-case hex), if any. */
+  readonly luxdSha256?: string;
+  /**
+   * The minisign public keys (each the base64 key line of a `.pub` file, `RW…`)
+   * a pin's SHA256SUMS must be signed by (config.json `trusted-keys`); once
+   * there is one, every pin needs a valid signature.
+   */
+  readonly trustedKeys: readonly string[];
   readonly shutdownGraceMs: number;
   readonly verify: "cache" | "full";
   readonly trustUnpinned: boolean;

@@ -19,6 +19,11 @@ export interface CommandSpec {
   readonly help: string;
   /** Whether flags parsd does not own pass through to luxd (else they are refused). */
   readonly passthrough?: true;
+  /**
+   * The most words it takes after its name (`parsd node-id CERT`); the parser
+   * refuses more, alike for every command. Absent: the command checks its own.
+   */
+  readonly maxWords?: number;
   /** Loads the command's module. */
   readonly load: () => Promise<{ command: CommandMain }>;
 }
@@ -32,6 +37,7 @@ export const COMMAND_TABLE = {
   },
   init: {
     help: "create the data dir layout (0700) and a default config.json",
+    maxWords: 0,
     load: () => import("./commands/init.ts"),
   },
   doctor: {
@@ -41,6 +47,7 @@ export const COMMAND_TABLE = {
   },
   status: {
     help: "ask the running node (loopback only): health, NodeID, version, bootstrapped",
+    maxWords: 0,
     load: () => import("./commands/status.ts"),
   },
   plugins: {
@@ -50,6 +57,10 @@ export const COMMAND_TABLE = {
   "node-id": {
     help: "print the NodeID of a staking certificate (default <data-dir>/staking/staker.crt)",
     load: () => import("./commands/node_id.ts"),
+  },
+  genesis: {
+    help: "check FILE: check a network genesis as luxd would read it",
+    load: () => import("./commands/genesis.ts"),
   },
   service: {
     help: "systemd | launchd: print a service definition for this install",
@@ -61,6 +72,7 @@ export const COMMAND_TABLE = {
   },
   version: {
     help: "print parsd's, Deno's and luxd's versions",
+    maxWords: 0,
     load: () => import("./commands/version.ts"),
   },
   help: {

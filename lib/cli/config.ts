@@ -12,6 +12,7 @@ import { ConfigError, NoInputError, UsageError } from "../errors.ts";
 import { EVM_KEYS, PLUGIN_NAMES, type PluginName, PLUGINS, PRECOMPILES } from "../network/pars.ts";
 import { managedCollisions } from "../luxd/flags.ts";
 import { nearest } from "../nearest.ts";
+import { duplicateKeys, scanJson } from "../json_text.ts";
 import {
   CONFIG_KEYS,
   Invalid,
@@ -76,16 +77,36 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
+/** A function from offset to 1-based line, for many offsets of one text. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 /**
  * Parses JSON text, turning a syntax error into a message with line and
  * column. A leading UTF-8 byte-order mark is ignored, as editors add one.
+ * A key an object holds twice is an error: JSON.parse (and luxd) would keep
+ * the last one without a word.
  *
- * @throws {ConfigError} on malformed JSON.
+ * @throws {ConfigError} on malformed JSON, or one line per duplicate key
+ *   naming its path and both lines.
  */
 export function parseJsonText(text: string, path: string): unknown {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const lc = /line (\d+) column (\d+)/.exec(message);
@@ -102,6 +123,20 @@ export function parseJsonText(text: string, path: string): unknown {
       { cause: error },
     );
   }
+  const duplicates = typeof parsed === "object" && parsed !== null
+    ? duplicateKeys(scanJson(body))
+    : [];
+  if (duplicates.length > 0) {
+    const line = lineIndex(body);
+    throw new ConfigError(
+      duplicates.map((d) =>
+        `${path}:${line(d.again)}: duplicate key '${d.path}' (also on line ${
+          line(d.first)
+        }); JSON keeps only the last one silently: keep one`
+      ),
+    );
+  }
+  return parsed;
 }
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
@@ -230,7 +265,9 @@ export function resolveSettings(
       `HTTP port and staking port are both ${httpPort}; give them different values (--http-port, --staking-port)`,
     );
   }
-  const luxd = pick("luxd")?.value;
+  const luxdPick = pick("luxd");
+  const genesisPick = pick("genesis");
+  const luxdSha256 = pick("luxd-sha256")?.value;
   const dataDir = location.dataDir ?? pick("data-dir")?.value ?? defaultDataDir(facts.home);
 
   let luxdArgs: string[] = [];
@@ -263,8 +300,11 @@ export function resolveSettings(
     configPath,
     configFound: configText !== undefined,
     networkId,
+    ...(genesisPick === undefined ? {} : { genesis: genesisPick.value }),
+    bootstrapNodes: value("bootstrap-nodes"),
     httpPort,
     stakingPort,
+    trustedKeys: value("trusted-keys"),
     shutdownGraceMs: value("shutdown-grace"),
     verify: value("verify"),
     trustUnpinned: value("trust-unpinned"),
@@ -280,7 +320,12 @@ export function resolveSettings(
 
   if (configProblems.length > 0) throw new ConfigError([...flagProblems, ...configProblems]);
   if (flagProblems.length > 0) throw new UsageError(flagProblems);
-  return luxd === undefined ? settings : { ...settings, luxd };
+  const withPin = luxdSha256 === undefined ? settings : { ...settings, luxdSha256 };
+  return luxdPick === undefined ? withPin : {
+    ...withPin,
+    luxd: luxdPick.value,
+    luxdSource: luxdPick.source as "flag" | "env" | "config",
+  };
 }
 
 function resolveEvmKeys(

@@ -9,6 +9,7 @@
 
 import { type Command, COMMANDS } from "./commands.ts";
 import { NETWORKS } from "../network/pars.ts";
+import { type BootstrapNode, parseBootstrapNodes } from "../network/bootstrap.ts";
 import { absolutePath } from "../os/path.ts";
 
 /** A value that failed to parse, with the reason (e.g. "must be an integer from 1 to 65535"). */
@@ -132,6 +133,42 @@ export function parsePluginList(value: unknown): string[] | Invalid {
   return [...new Set(list as string[])];
 }
 
+/** Parses a SHA-256 pin: 64 hex digits, any case, into lower case. */
+export function parseSha256(value: unknown): string | Invalid {
+  return typeof value === "string" && /^[0-9a-fA-F]{64}$/.test(value)
+    ? value.toLowerCase()
+    : new Invalid("must be 64 hex digits; pin luxd with 'parsd plugins pin luxd'");
+}
+
+/**
+ * Parses `trusted-keys`: a list of minisign public keys, each the key line of a
+ * `.pub` file (`RW` and 54 more base64 characters: 42 bytes, algorithm `Ed`).
+ * The shape only: `plugins pin` parses each key fully before it verifies.
+ */
+export function parseKeyList(value: unknown): string[] | Invalid {
+  const bad = new Invalid(
+    "must be a list of minisign public keys, each the second line of the signer's .pub file " +
+      '(e.g. ["RWQz+1VG…"])',
+  );
+  if (!Array.isArray(value) || !value.every((k) => typeof k === "string")) return bad;
+  const keys = value.map((k: string) => k.trim());
+  const wrong = keys.find((k) => !/^RW[A-Za-z0-9+/]{54}$/.test(k));
+  if (wrong !== undefined) {
+    return new Invalid(
+      `${JSON.stringify(wrong.slice(0, 60))} is not a minisign public key: ${bad.reason}`,
+    );
+  }
+  return [...new Set(keys)];
+}
+
+/** Parses a count: an integer from 0 up. */
+export function parseCount(value: unknown): number | Invalid {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0
+    ? n
+    : new Invalid("must be a whole number (0, 1, 2, …)");
+}
+
 // ---------------------------------------------------------------------------
 // The table
 
@@ -150,7 +187,7 @@ export const OPTIONS = {
     default: 7070,
     parse: parseNetworkId,
     help: "a number (1 to 2^32-1), or mainnet (7070), testnet (7071), devnet (7072)",
-    commands: [...NODE, "service"],
+    commands: [...NODE, "service", "genesis"],
   }),
   "data-dir": option({
     flag: "value",
@@ -198,8 +235,14 @@ export const OPTIONS = {
     config: "luxd",
     defaultText: "search",
     parse: parsePath,
-    help: "the luxd binary",
-    commands: [...NODE, "version", "service"],
+    help: "the luxd binary (for 'plugins': the source 'plugins pin luxd' copies into the store)",
+    commands: [...NODE, "version", "service", "plugins"],
+  }),
+  "luxd-sha256": option({
+    config: "luxd-sha256",
+    parse: parseSha256,
+    help: "luxd's pinned SHA-256, written by 'parsd plugins pin luxd'",
+    commands: [...NODE, "plugins"],
   }),
   "evm-plugin": option({
     flag: "value",
@@ -266,11 +309,42 @@ export const OPTIONS = {
     help: "plugins pin: take the hashes from a SHA256SUMS file",
     commands: ["plugins"],
   }),
+  "signature": option({
+    flag: "value",
+    metavar: "FILE",
+    parse: parsePath,
+    help: "plugins pin: the minisign signature of the --from file, checked against trusted-keys",
+    commands: ["plugins"],
+  }),
+  "trusted-keys": option({
+    config: "trusted-keys",
+    default: [] as string[],
+    defaultText: "none",
+    parse: parseKeyList,
+    help:
+      "minisign public keys (RW…) a pin's SHA256SUMS must be signed by; once set, every pin needs a signature",
+    commands: ["plugins"],
+  }),
   "replace": option({
     flag: "switch",
     default: false,
     parse: parseBool,
     help: "plugins pin: replace an existing, different pin (prints old -> new)",
+    commands: ["plugins"],
+  }),
+  "gc": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "plugins store: remove unpinned versions beyond the --keep most recent of each binary",
+    commands: ["plugins"],
+  }),
+  "keep": option({
+    flag: "value",
+    metavar: "N",
+    default: 1,
+    parse: parseCount,
+    help: "plugins store --gc: how many previous versions of each binary to keep for rollback",
     commands: ["plugins"],
   }),
   "dry-run": option({
@@ -300,6 +374,35 @@ export const OPTIONS = {
     parse: parseBool,
     help: "the value of the Warp API key in the EVM chain config",
     commands: NODE,
+  }),
+  "genesis": option({
+    flag: "value",
+    metavar: "FILE",
+    env: "PARS_GENESIS",
+    config: "genesis",
+    defaultText: "luxd's own for the network ID",
+    parse: parsePath,
+    help: "the network's genesis, checked before luxd sees it (see 'parsd genesis check')",
+    commands: [...NODE, "service"],
+  }),
+  "bootstrap-nodes": option({
+    config: "bootstrap-nodes",
+    default: [] as BootstrapNode[],
+    defaultText: "none",
+    parse: (raw: unknown) => {
+      const r = parseBootstrapNodes(raw);
+      return "nodes" in r ? r.nodes : new Invalid(r.problems.join("; "));
+    },
+    help: "the network's bootstrappers, each NodeID-…@ip:port",
+    commands: NODE,
+  }),
+  "dialect": option({
+    flag: "value",
+    metavar: "NODE",
+    default: "luxd" as "luxd" | "avalanchego",
+    parse: oneOf("luxd", "avalanchego"),
+    help: "genesis check: the node's genesis dialect (luxAddr for luxd, avaxAddr for avalanchego)",
+    commands: ["genesis"],
   }),
   "help": option({
     flag: "switch",

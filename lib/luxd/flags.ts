@@ -23,6 +23,10 @@ export interface LuxdDecisions {
   readonly fdLimit?: number;
   /** The chain config: base64 on the command line, or the dir its files are written to. */
   readonly chainConfig: { readonly content: string } | { readonly dir: string };
+  /** The network's genesis: base64 on the command line, or the file parsd writes; none: luxd's own. */
+  readonly genesis?: { readonly content: string } | { readonly file: string };
+  /** The network's bootstrappers, in order. */
+  readonly bootstrappers?: readonly { readonly nodeId: string; readonly address: string }[];
 }
 
 /** What a managed flag's value is rendered from. */
@@ -44,6 +48,9 @@ export interface ManagedFlag {
   /** The value parsd gives, or `undefined` to leave the flag out. */
   readonly value: (f: ArgvFacts) => string | undefined;
 }
+
+const joined = (list: readonly string[] | undefined) =>
+  list === undefined || list.length === 0 ? undefined : list.join(",");
 
 const chainContent = (d: LuxdDecisions) =>
   "content" in d.chainConfig ? d.chainConfig.content : undefined;
@@ -107,6 +114,28 @@ export const MANAGED_LUXD_FLAGS: Readonly<Record<string, ManagedFlag>> = {
     instead: "set chains.evm / chains.sessionvm in config.json",
     required: true,
     value: (f) => chainContent(f.decisions),
+  },
+  "genesis-file-content": {
+    instead: "give parsd the genesis file with --genesis (it checks it first)",
+    value: (f) => {
+      const g = f.decisions.genesis;
+      return g !== undefined && "content" in g ? g.content : undefined;
+    },
+  },
+  "genesis-file": {
+    instead: "give parsd the genesis file with --genesis (it checks it first)",
+    value: (f) => {
+      const g = f.decisions.genesis;
+      return g !== undefined && "file" in g ? g.file : undefined;
+    },
+  },
+  "bootstrap-ids": {
+    instead: "list the bootstrappers in config.json's bootstrap-nodes (NodeID-…@ip:port)",
+    value: (f) => joined(f.decisions.bootstrappers?.map((b) => b.nodeId)),
+  },
+  "bootstrap-ips": {
+    instead: "list the bootstrappers in config.json's bootstrap-nodes (NodeID-…@ip:port)",
+    value: (f) => joined(f.decisions.bootstrappers?.map((b) => b.address)),
   },
   "chain-config-dir": {
     instead: "luxd ignores it beside --chain-config-content; set chains.* in config.json",

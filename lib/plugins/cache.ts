@@ -7,7 +7,8 @@
  * changes ctime, which no user can set back (utimes sets it to now);
  * replacing the file changes the inode; a new pin changes the key. Files
  * changed within 2 s of hashing are not cached at all ("racily clean", see
- * `RACY_MARGIN_NS` in plugins.ts). See README, "Verification cache".
+ * `RACY_MARGIN_NS` in `sealed.ts`). luxd's probe is cached by luxd's hash
+ * ({@linkcode probeName}). See README, "Verification cache".
  */
 
 import type { FileFacts } from "../os/files.ts";
@@ -26,6 +27,7 @@ export interface CacheEntry {
   /** What luxd's probe found (its version, protocol and flag set). */
   readonly probe?: {
     readonly version: string;
+    readonly application?: string;
     readonly rpcchainvm: number | undefined;
     readonly flags: unknown;
   };
@@ -49,6 +51,33 @@ export function cacheHit(
   const entry = cache[realPath];
   return entry !== undefined && entry.sha256 === pinned && entry.key === cacheKey(f, pinned);
 }
+
+/**
+ * The hash the cache recorded for `path` with exactly these facts (and this
+ * pin in the key), whatever it was: a source that changed since its pin is
+ * hashed once, not on every start.
+ */
+export function cachedHash(
+  cache: VerifyCache,
+  path: string,
+  f: FileFacts,
+  pinned: string,
+): string | undefined {
+  const entry = cache[path];
+  return entry?.key === cacheKey(f, pinned) && typeof entry.sha256 === "string"
+    ? entry.sha256
+    : undefined;
+}
+
+/**
+ * The cache's name for what luxd's probe found of the binary with this hash:
+ * the store copy of a pin is content-addressed, so its probe is keyed by the
+ * hash alone (`luxd-probe:sha256-<hex>`), wherever the copy lives.
+ */
+export const probeName = (sha256: string): string => `luxd-probe:sha256-${sha256}`;
+
+/** The key of a probe entry: a constant, since the name already holds the hash. */
+export const PROBE_KEY = "luxd-probe";
 
 /** Parses the cache file's text; anything malformed is an empty cache (it only saves time). */
 export function parseCache(text: string | undefined): VerifyCache {

@@ -1,9 +1,11 @@
 /**
  * @module
- * The writer: applies a plan — missing dirs (0700), plugin links, chain
- * config files when the config is too large for the command line — and
- * records fresh verifications and luxd's probe in the cache. Runs only after
- * every check passed, so a refused start leaves no trace.
+ * The writer: applies a plan — missing dirs (0700), the sealed copies the
+ * store lacks (a source checked against its pin, copied and hashed again),
+ * the plugin links and luxd's name into the store, chain config files when
+ * the config is too large for the command line — and records fresh
+ * verifications and luxd's probe in the cache. Runs only after every check
+ * passed, so a refused start leaves no trace.
  */
 
 import { cacheText, type VerifyCache } from "../plugins/cache.ts";
@@ -14,6 +16,7 @@ import type { Plan } from "./plan.ts";
 import { PLUGIN_NAMES } from "../network/pars.ts";
 import { join } from "../os/path.ts";
 import { cacheUpdates } from "../plugins/trust.ts";
+import { storeCopy } from "../plugins/store.ts";
 import type { System } from "../os/system.ts";
 
 /** The cache after this start: fresh plugin verifications and luxd's probe added. */
@@ -22,7 +25,8 @@ export function updatedCache(f: NodeFacts): VerifyCache | undefined {
     const p = f.plugins[n];
     return "ok" in p ? [p.ok] : [];
   });
-  const fresh = cacheUpdates(plugins);
+  const sealedLuxd = "ok" in f.luxd ? [f.luxd.ok.sealed] : [];
+  const fresh = cacheUpdates([...plugins, ...sealedLuxd]);
   const luxd = "ok" in f.luxd ? f.luxd.ok.cacheEntry : undefined;
   if (Object.keys(fresh).length === 0 && luxd === undefined) return undefined;
   return { ...f.cache, ...fresh, ...(luxd ? { [luxd.path]: luxd.entry } : {}) };
@@ -36,10 +40,22 @@ export function updatedCache(f: NodeFacts): VerifyCache | undefined {
  */
 export async function apply(sys: System, plan: Plan, f: NodeFacts): Promise<string[]> {
   const log = (await makeDirs(sys, plan.dirs)).map((d) => `created ${d}`);
+  // Seal first: a source that changed since its check fails its copy's hash, before any link.
+  for (const b of [plan.luxd, ...plan.plugins]) {
+    if (b.copyFrom === undefined) continue;
+    const copy = await storeCopy(sys, f.layout.dataDir, b.copyFrom, {
+      uid: f.env.os === "windows" ? null : f.env.uid,
+      expectedSha256: b.sha256,
+    });
+    if (copy.status !== "exists") log.push(`sealed ${b.copyFrom} into ${copy.path}`);
+  }
   for (const plugin of plan.plugins) {
     const done = await ensureLink(sys, plugin.link, plugin.target);
     if (done !== "unchanged") log.push(`${done} link ${plugin.link} -> ${plugin.target}`);
   }
+  log.push(...(await makeDirs(sys, [join(plan.luxd.path, "..")])).map((d) => `created ${d}`));
+  const named = await ensureLink(sys, plan.luxd.path, plan.luxd.target);
+  if (named !== "unchanged") log.push(`${named} link ${plan.luxd.path} -> ${plan.luxd.target}`);
   // In parsd's own chain config dirs, a config.* or upgrade.* the plan no longer has would still
   // be read by luxd (an upgrade config.json dropped, say): remove it.
   const planned = new Set(Object.keys(plan.chainConfigFiles));
@@ -56,7 +72,9 @@ export async function apply(sys: System, plan: Plan, f: NodeFacts): Promise<stri
       log.push(`removed stale ${path}`);
     }
   }
-  for (const [path, text] of Object.entries(plan.chainConfigFiles)) {
+  const files = Object.entries(plan.chainConfigFiles);
+  if (plan.genesisFile !== undefined) files.push([plan.genesisFile.path, plan.genesisFile.text]);
+  for (const [path, text] of files) {
     const before = await sys.readText(path).catch(() => undefined);
     if (before === text) continue;
     try {

@@ -8,8 +8,18 @@
  * it in `plan.ts`'s {@linkcode assess}.
  */
 
+import { genesisArgs } from "../network/genesis_args.ts";
+import { bootstrapArgs, nodeAddress } from "../network/bootstrap.ts";
 import { join } from "../os/path.ts";
-import { BusyError, ConfigError, ParsdError, UsageError, VerificationError } from "../errors.ts";
+import {
+  BusyError,
+  CantCreateError,
+  ConfigError,
+  ParsdError,
+  PermissionError,
+  UsageError,
+  VerificationError,
+} from "../errors.ts";
 import type { Settings } from "../settings.ts";
 import type { LuxdFacts, NodeFacts, PluginFacts } from "./facts.ts";
 import {
@@ -25,6 +35,8 @@ import { chainEntries, encodeChainConfigContent } from "../node/chain_config.ts"
 import { CHAIN_CONFIG_CONTENT_LIMIT, chainConfigFiles } from "../node/chain_config_files.ts";
 import { ENGINE_ADDR_ENVS, EVM_PLUGIN_FD_LIMIT, type PluginName } from "../network/pars.ts";
 import { flagsOf } from "../cli/options.ts";
+import { type Sealed, sourceNote } from "../plugins/sealed.ts";
+import { type ArgOrigin, argvBytes, spawnProblems } from "../luxd/spawn_limits.ts";
 
 /** One line of `doctor`. */
 export interface Check {
@@ -106,18 +118,54 @@ export function checkStaking({ f }: CheckInput): Check[] {
   ];
 }
 
-/** luxd was found and probed. */
+/** The directories parsd trusts are owned by its user or root and writable by no one else. */
+export function checkTrust({ s, f }: CheckInput): Check[] {
+  if ("error" in f.trust) return fail("trust", f.trust.error);
+  if (f.trust.ok.length > 0) return fail("trust", new PermissionError(f.trust.ok));
+  return [
+    ok("trust", `${s.dataDir} and the dirs above it: writable only by you or root`),
+  ];
+}
+
+/** How a sealed binary's line says where it runs from: its store copy, or the source to seal. */
+export function sealedDetail(b: Sealed): string {
+  const state = b.pinned ? "pinned" : "UNPINNED";
+  const from = b.copyFrom !== undefined
+    ? `, sealed into ${b.storePath} before luxd starts`
+    : b.fromCache
+    ? " (cache)"
+    : "";
+  return `sha256 ${b.sha256} ${state}${from}`;
+}
+
+/** What doctor says of a pinned binary's source once luxd runs its sealed copy (a warning). */
+export function sourceChecks(check: string, b: Sealed): Check[] {
+  const note = sourceNote(b);
+  return note === undefined ? [] : [warn(check, note)];
+}
+
+/** luxd was found, checked and probed, and its name in `bin/` can be made. */
 export function checkLuxd({ f }: CheckInput): Check[] {
   if ("error" in f.luxd) return fail("luxd", f.luxd.error);
   const l = f.luxd.ok;
-  return [
+  const out = [
     ok(
       "luxd",
-      `${l.path} (luxd ${l.version}, rpcchainvm ${
+      `${l.path} -> ${l.sealed.storePath} (luxd ${l.version}, rpcchainvm ${
         l.rpcchainvm ?? "unknown"
-      }; flags from ${l.source})`,
+      }; flags from ${l.source}) ${sealedDetail(l.sealed)}`,
     ),
+    ...sourceChecks("luxd", l.sealed),
   ];
+  if (l.link.state === "blocked") {
+    out.push(...fail(
+      "luxd",
+      new CantCreateError(
+        `${l.path} is a ${l.link.kind} parsd did not create, where parsd links luxd's sealed copy; move it away (and name it with --luxd if it is your luxd)`,
+      ),
+    ));
+  }
+  return out;
 }
 
 const parsdFlagNames = () => [
@@ -217,13 +265,13 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
   if ("error" in fact) return fail(check, fact.error);
   const p = fact.ok;
   const luxdProtocol = "ok" in f.luxd ? f.luxd.ok.rpcchainvm : undefined;
+  const found = p.source.state === "unavailable" ? "" : ` from ${p.source.located.path} (${p.source.located.rule})`;
   const out: Check[] = [
     ok(
       check,
-      `${p.realPath} (${p.rule}) sha256 ${p.sha256} ${p.pinned ? "pinned" : "UNPINNED"}${
-        p.fromCache ? " (cache)" : ""
-      }, rpcchainvm ${p.rpcchainvm ?? "unknown"}`,
+      `${p.storePath}${found} ${sealedDetail(p)}, rpcchainvm ${p.rpcchainvm ?? "unknown"}`,
     ),
+    ...sourceChecks(check, p),
   ];
   const allowed = s.allowVmFailure.includes(name);
   const refuse = (text: string) =>
@@ -233,7 +281,7 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
         check,
         new ConfigError(`${text}; or accept running without it with --allow-vm-failure=${name}`),
       );
-  if (p.rpcchainvm === undefined) {
+  if (p.rpcchainvm === undefined && p.registrable) {
     out.push(warn(
       check,
       `${p.realPath} did not say its rpcchainvm protocol to '--version'; parsd cannot check it matches luxd's`,
@@ -251,7 +299,7 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
       check,
       `${p.realPath} never mentions ${
         ENGINE_ADDR_ENVS.join(" or ")
-      }, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it`,
+      }, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it; parsd did not ask it '--version' (a program that is no plugin may start a server when asked)`,
     ));
   }
   out.push(...checkPluginFdLimit(f, p, refuse));
@@ -325,4 +373,109 @@ export function chainDirs(dataDir: string, files: Readonly<Record<string, string
     for (const c of chain) dirs.add(c);
   }
   return [...dirs];
+}
+
+/**
+ * luxd can be started with the argv the plan gives it: no NUL byte, no one
+ * argument of MAX_ARG_STRLEN bytes or more, and the argv plus environment
+ * within ARG_MAX (see `spawn_limits.ts`). A problem in config.json's
+ * luxd-args (or in what parsd derives from config.json) is 78, one in the
+ * luxd flags given on the command line 64.
+ *
+ * @param args luxd's argv as the plan builds it: parsd's flags, then
+ *   luxd-args, then the pass-through flags.
+ */
+export function checkSpawnLimits(
+  { s, f, passthrough }: CheckInput,
+  luxd: string,
+  args: readonly string[],
+): Check[] {
+  const limits = f.spawnLimits;
+  if (limits === undefined) return [ok("luxd argv", `${args.length} arguments`)];
+  const given = args.length - passthrough.length;
+  const fromConfig = given - s.luxdArgs.length;
+  const origin = (i: number): ArgOrigin =>
+    i >= given
+      ? { from: "command line", name: `luxd flag ${i - given + 1}` }
+      : i >= fromConfig
+      ? { from: "config", name: `${s.configPath}: 'luxd-args' entry ${i - fromConfig + 1}` }
+      : { from: "parsd", name: `parsd's own ${(args[i] ?? "").split("=")[0]} (from your settings)` };
+  const problems = spawnProblems(luxd, args, limits, origin);
+  if (problems.length === 0) {
+    const total = argvBytes(luxd, args, limits);
+    const assumed = limits.measured ? "" : " (assumed: getconf did not say)";
+    return [
+      ok(
+        "luxd argv",
+        `${args.length} arguments, ${total} bytes with the environment, within ARG_MAX ${limits.argMax}${assumed}`,
+      ),
+    ];
+  }
+  return problems.flatMap((p) =>
+    fail("luxd argv", p.from === "command line" ? new UsageError(p.text) : new ConfigError(p.text))
+  );
+}
+
+/**
+ * The network's genesis: checked (every problem at once, 78) and how luxd
+ * gets it, on its command line or as a file parsd writes in the data dir.
+ * No genesis configured: luxd uses its own for the network ID.
+ */
+export function decideGenesis(
+  { s, f }: CheckInput,
+  luxd: LuxdFacts,
+): Decided<{ form?: LuxdDecisions["genesis"]; file?: { path: string; text: string } } | undefined> {
+  if (f.genesis === undefined) {
+    return {
+      checks: [ok("genesis", `none given: luxd uses its own genesis for network ${s.networkId}`)],
+      decision: {},
+    };
+  }
+  if ("error" in f.genesis) return { checks: fail("genesis", f.genesis.error), decision: undefined };
+  const g = f.genesis.ok;
+  if (g.problems.length > 0) {
+    return {
+      checks: fail("genesis", new ConfigError(g.problems.map((p) => `genesis ${g.path}: ${p}`))),
+      decision: undefined,
+    };
+  }
+  try {
+    const out = genesisArgs(g.text, { has: (x) => luxd.flags.has(x), dataDir: f.layout.dataDir });
+    const sum = g.summary;
+    const detail = `${g.path} (${g.dialect} dialect${
+      sum === undefined
+        ? ""
+        : `: network ${sum.networkId}, ${sum.stakers} stakers, C-chain ID ${sum.cChainId}`
+    }; ${out.file === undefined ? "on the command line" : `written to ${out.file.path}`})`;
+    return {
+      checks: [ok("genesis", detail)],
+      decision: out.file === undefined
+        ? { form: { content: out.args[0]!.slice("--genesis-file-content=".length) } }
+        : { form: { file: out.file.path }, file: { path: out.file.path, text: out.file.text } },
+    };
+  } catch (error) {
+    if (!(error instanceof ParsdError)) throw error;
+    return { checks: fail("genesis", error), decision: undefined };
+  }
+}
+
+/** The network's bootstrappers, in the flags of the luxd at hand. */
+export function decideBootstrap(
+  { s }: CheckInput,
+  luxd: LuxdFacts,
+): Decided<LuxdDecisions["bootstrappers"] | undefined> {
+  const nodes = s.bootstrapNodes;
+  if (nodes.length === 0) {
+    return { checks: [ok("bootstrap", "none given: luxd's own for the network")], decision: [] };
+  }
+  try {
+    bootstrapArgs(nodes, (x) => luxd.flags.has(x));
+  } catch (error) {
+    if (!(error instanceof ParsdError)) throw error;
+    return { checks: fail("bootstrap", error), decision: undefined };
+  }
+  return {
+    checks: [ok("bootstrap", nodes.map((n) => `${n.nodeId}@${nodeAddress(n)}`).join(", "))],
+    decision: nodes.map((n) => ({ nodeId: n.nodeId, address: nodeAddress(n) })),
+  };
 }

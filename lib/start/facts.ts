@@ -7,21 +7,25 @@
  * Gathering changes nothing on disk.
  */
 
+import { type GenesisFacts, genesisFacts } from "./genesis_facts.ts";
 import { LuxdNotExecutableError, ParsdError } from "../errors.ts";
 import { type Env, envOf, HARD_NOFILE_QUERY, searchEnvs } from "../os/env.ts";
 import { checkDataDir, type DataDirState } from "../data_dir/checks.ts";
 import { type Layout, layout } from "../data_dir/layout.ts";
 import type { Settings } from "../settings.ts";
 import { ENGINE_ADDR_SUFFIX, type PluginName } from "../network/pars.ts";
-import { cacheKey, parseCache, type VerifyCache } from "../plugins/cache.ts";
+import { parseCache, type VerifyCache } from "../plugins/cache.ts";
 import { type Stray, strayEntries } from "../plugins/links.ts";
-import { findLuxd } from "../luxd/find.ts";
+import { dataDirTrust, type LuxdFacts, luxdFacts, verifyLuxd } from "./sealed_facts.ts";
 import { type StakingFiles, stakingFiles } from "../data_dir/staking.ts";
 import { type VerifiedPlugin, verifyPlugin } from "../plugins/trust.ts";
 import type { System } from "../os/system.ts";
-import { deserialiseFlagSet, type LuxdFlagSet } from "../luxd/help_text.ts";
+import { answered } from "../os/bounded_output.ts";
 import { parsePluginVersion } from "../luxd/version.ts";
-import { probeLuxd, type ProbeResult } from "../luxd/probe.ts";
+import { parseSpawnLimits, SPAWN_LIMITS_QUERY, type SpawnLimits } from "../luxd/spawn_limits.ts";
+
+export { luxdFacts, luxdRunPath } from "./sealed_facts.ts";
+export type { LuxdFacts } from "./sealed_facts.ts";
 
 /** A fact, or why it could not be had. */
 export type Fact<T> = { readonly ok: T } | { readonly error: ParsdError };
@@ -35,98 +39,18 @@ async function attempt<T>(f: () => Promise<T>): Promise<Fact<T>> {
   }
 }
 
-/** What parsd learned of the luxd it will run. */
-export interface LuxdFacts {
-  readonly path: string;
-  readonly version: string;
-  readonly rpcchainvm: number | undefined;
-  readonly flags: LuxdFlagSet;
-  /** Whether this was probed now or read from the cache. */
-  readonly source: "probe" | "cache";
-  /** The cache entry to record (only when freshly probed). */
-  readonly cacheEntry?: { readonly path: string; readonly entry: VerifyCache[string] };
-}
-
-/** How long luxd and a plugin may take to answer `--version` / `--help`. */
-export const PROBE_TIMEOUT_MS = 5_000;
-/** A plugin gets less: one that does not answer is only a warning. */
-export const PLUGIN_PROBE_TIMEOUT_MS = 2_000;
-
 /**
- * Learns luxd's version, protocol and flag set: from the cache when the
- * binary provably has not changed, else by running it.
- *
- * @throws {LuxdNotExecutableError} when it cannot be probed.
+ * How long a verified plugin may take to answer `--version`: the one timeout
+ * for asking a plugin. Less than luxd's (`LUXD_PROBE_TIMEOUT_MS`): a plugin
+ * that does not answer is only a warning.
  */
-export async function luxdFacts(
-  sys: System,
-  path: string,
-  cache: VerifyCache,
-  nowNs: bigint,
-): Promise<LuxdFacts> {
-  const real = await sys.realPath(path).catch(() => path);
-  const f = await sys.stat(real).catch(() => undefined);
-  const key = f ? cacheKey(f, "luxd-probe") : undefined;
-  const hit = cache[real];
-  const probe = hit?.probe;
-  if (
-    key !== undefined && hit?.key === key && probe !== undefined &&
-    typeof probe.version === "string" && Number.isInteger(probe.rpcchainvm)
-  ) {
-    try {
-      return {
-        path,
-        version: probe.version,
-        rpcchainvm: probe.rpcchainvm,
-        flags: deserialiseFlagSet(probe.flags),
-        source: "cache",
-      };
-    } catch {
-      // A malformed cache entry: probe again.
-    }
-  }
-  let probed: ProbeResult;
-  try {
-    probed = await probeLuxd(path, (p, a, t) => sys.output(p, a, t), PROBE_TIMEOUT_MS);
-  } catch (error) {
-    throw new LuxdNotExecutableError(
-      `luxd at ${path} could not be probed: ${
-        (error as Error).message
-      }; check that it is a luxd binary`,
-    );
-  }
-  const fresh = f !== undefined && f.ctimeNs + 2_000_000_000n < nowNs;
-  return {
-    path,
-    version: probed.version,
-    rpcchainvm: probed.rpcchainvm,
-    flags: deserialiseFlagSet(probed.flags),
-    source: "probe",
-    ...(fresh && key !== undefined
-      ? {
-        cacheEntry: {
-          path: real,
-          entry: {
-            key,
-            probe: {
-              version: probed.version,
-              rpcchainvm: probed.rpcchainvm,
-              // The descriptions are for people reading --help, not for the checks: leave
-              // them out, so a warm start reads and parses a few KiB, not 50.
-              flags: Object.fromEntries(
-                Object.entries(probed.flags).map(([n, f]) => [n, { ...f, description: "" }]),
-              ),
-            },
-          },
-        },
-      }
-      : {}),
-  };
-}
+export const PLUGIN_PROBE_TIMEOUT_MS = 2_000;
+/** How long a question to `/bin/sh` (`ulimit -Hn`, `getconf ARG_MAX`) may take. */
+export const SHELL_QUERY_TIMEOUT_MS = 2_000;
 
 /** What a verified plugin says of itself. */
 export interface PluginFacts extends VerifiedPlugin {
-  /** The rpcchainvm protocol from `--version`; `undefined` when it did not answer. */
+  /** The rpcchainvm protocol from `--version`; `undefined` when it did not answer or was not asked. */
   readonly rpcchainvm: number | undefined;
   /** Whether the binary mentions an rpcchainvm runtime variable (so luxd can register it). */
   readonly registrable: boolean;
@@ -136,7 +60,13 @@ export interface PluginFacts extends VerifiedPlugin {
   readonly infoFresh?: boolean;
 }
 
-/** Asks a verified plugin its protocol (cached with its verification). Never before the hash check. */
+/**
+ * Asks a verified plugin its protocol (cached with its verification). Never
+ * before the hash check, and only a file that mentions an rpcchainvm runtime
+ * variable (`ENGINE_ADDR_SUFFIX`), as every rpcchainvm plugin does: any other
+ * program may do anything when asked `--version` (the real SessionVM starts
+ * an HTTP server on port 9652), so it is not run at all.
+ */
 async function pluginFacts(
   sys: System,
   v: VerifiedPlugin,
@@ -152,13 +82,16 @@ async function pluginFacts(
       infoFresh: false,
     };
   }
+  // Learned in the hash's read; for a cache hit without a recorded answer, one scan now.
+  const registrable = v.mentionsMarker ??
+    await sys.contains(v.realPath, ENGINE_ADDR_SUFFIX).catch(() => false);
+  if (!registrable) {
+    return { ...v, rpcchainvm: undefined, registrable, versionLine: undefined, infoFresh: true };
+  }
   const out = await sys.output(v.realPath, ["--version"], PLUGIN_PROBE_TIMEOUT_MS);
-  const text = out === undefined ? "" : `${out.stdout}\n${out.stderr}`;
+  const text = answered(out) ? `${out.stdout}\n${out.stderr}` : "";
   const rpcchainvm = parsePluginVersion(text);
   const versionLine = text.split("\n").map((x) => x.trim()).find((x) => x !== "");
-  // Learned in the hash's read; for a cache hit without a recorded answer, one scan now.
-  const registrable = v.mentionsEngineAddr ??
-    await sys.contains(v.realPath, ENGINE_ADDR_SUFFIX).catch(() => false);
   return { ...v, rpcchainvm, registrable, versionLine, infoFresh: true };
 }
 
@@ -169,10 +102,29 @@ async function pluginFacts(
  */
 export async function hardNofileLimit(sys: System): Promise<number | "unlimited" | undefined> {
   if (sys.os === "windows") return undefined;
-  const out = await sys.output(HARD_NOFILE_QUERY.path, HARD_NOFILE_QUERY.args, 2000);
-  const word = out?.stdout.trim();
+  const out = await sys.output(
+    HARD_NOFILE_QUERY.path,
+    HARD_NOFILE_QUERY.args,
+    SHELL_QUERY_TIMEOUT_MS,
+  );
+  const word = answered(out) ? out.stdout.trim() : undefined;
   if (word === "unlimited") return "unlimited";
   return word && /^\d+$/.test(word) ? Number(word) : undefined;
+}
+
+/**
+ * ARG_MAX and the size of the environment luxd will inherit (see
+ * `spawn_limits.ts`); the safe bound where the shell cannot say. Windows has
+ * no such limits (`undefined`).
+ */
+export async function spawnLimits(sys: System): Promise<SpawnLimits | undefined> {
+  if (sys.os === "windows") return undefined;
+  const out = await sys.output(
+    SPAWN_LIMITS_QUERY.path,
+    SPAWN_LIMITS_QUERY.args,
+    SHELL_QUERY_TIMEOUT_MS,
+  );
+  return parseSpawnLimits(answered(out) && out.code === 0 ? out.stdout : undefined, sys.os);
 }
 
 /** Everything `run`, `--dry-run` and `doctor` know before deciding. */
@@ -181,15 +133,21 @@ export interface NodeFacts {
   readonly layout: Layout;
   readonly cache: VerifyCache;
   readonly dataDir: Fact<DataDirState>;
+  /** What is wrong with the directories parsd trusts (StrictModes); `[]` when nothing is. */
+  readonly trust: Fact<readonly string[]>;
   readonly luxd: Fact<LuxdFacts>;
   readonly staking: Fact<StakingFiles>;
   readonly strays: Fact<Stray[]>;
   readonly plugins: Readonly<Record<PluginName, Fact<PluginFacts>>>;
   readonly nofile: number | "unlimited" | undefined;
+  /** What the OS lets luxd be started with (`undefined` on Windows). */
+  readonly spawnLimits: SpawnLimits | undefined;
   /** Whether each port can be bound now, else why not. */
   readonly ports: { readonly http: true | string; readonly staking: true | string };
   /** The pid of a parsd already running on this data dir, if any. */
   readonly runningPid: number | undefined | null;
+  /** The network's genesis, read and checked; absent when none is configured. */
+  readonly genesis?: Fact<GenesisFacts>;
 }
 
 /** The host parsd checks luxd's ports on (luxd's default `--http-host`). */
@@ -208,6 +166,7 @@ export async function gatherFacts(
 ): Promise<NodeFacts> {
   const env = envOf(sys);
   const nofile = hardNofileLimit(sys);
+  const limits = spawnLimits(sys);
   const l = layout(s.dataDir);
   const search = searchEnvs(env);
   const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));
@@ -230,10 +189,12 @@ export async function gatherFacts(
         cache,
       )
     );
-  const [dataDir, luxd, staking, strays, evm, sessionvm, http, stakingPort, running] = await Promise
-    .all([
+  const luxdOptions = { env, search: search.luxd, cache, nowNs };
+  const [dataDir, trust, luxd, staking, strays, evm, sessionvm, http, stakingPort, running] =
+    await Promise.all([
       attempt(() => checkDataDir(sys, s.dataDir, env)),
-      attempt(async () => luxdFacts(sys, await findLuxd(s.luxd, search.luxd, sys), cache, nowNs)),
+      attempt(() => dataDirTrust(sys, l, env.os === "windows" ? null : env.uid)),
+      attempt(async () => luxdFacts(sys, await verifyLuxd(sys, s, luxdOptions), l, cache)),
       attempt(() => stakingFiles(sys, l, env.os)),
       attempt(() => strayEntries(sys, l)),
       verify("evm"),
@@ -243,16 +204,23 @@ export async function gatherFacts(
       holdsLock ? Promise.resolve(null) : runningInstance(sys, l),
     ]);
   const plugins: Record<PluginName, Fact<PluginFacts>> = { evm, sessionvm };
+  const given = s.genesis;
+  const genesis = given === undefined ? undefined : await attempt(() =>
+    genesisFacts(sys, { ...s, genesis: given }, "ok" in luxd ? luxd.ok : undefined)
+  );
   return {
+    ...(genesis === undefined ? {} : { genesis }),
     env,
     layout: l,
     cache,
     dataDir,
+    trust,
     luxd,
     staking,
     strays,
     plugins,
     nofile: await nofile,
+    spawnLimits: await limits,
     ports: { http, staking: stakingPort },
     runningPid: running,
   };

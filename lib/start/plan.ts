@@ -24,10 +24,14 @@ import {
   checkPlugin,
   checkPluginDir,
   checkPorts,
+  checkSpawnLimits,
   checkStaking,
+  checkTrust,
   checkUserFlags,
+  decideBootstrap,
   decideChainConfig,
   decideFdLimit,
+  decideGenesis,
   decideTracking,
 } from "./checks.ts";
 
@@ -37,12 +41,14 @@ export type { Check } from "./checks.ts";
 export interface PlannedPlugin {
   readonly name: string;
   readonly vmid: string;
-  /** Where discovery found it. */
-  readonly source: string;
-  /** By which rule: flag, env, config or search. */
-  readonly rule: string;
-  /** The real file the link points to. */
+  /** Where discovery found its source (`null` when it is gone: luxd runs the sealed copy). */
+  readonly source: string | null;
+  /** By which rule: flag, env, config or search (`null` with no source). */
+  readonly rule: string | null;
+  /** The sealed copy the link points to: `<data-dir>/store/sha256-<hex>`. */
   readonly target: string;
+  /** The checked source `run` seals into `target` first, when the store has no copy yet. */
+  readonly copyFrom?: string;
   readonly sha256: string;
   readonly pinned: boolean;
   /** `<data-dir>/plugins/<VMID>`. */
@@ -55,7 +61,14 @@ export interface PlannedPlugin {
 export interface Plan {
   /** The luxd to run, what it said of itself, and whether its flag set was probed now or cached. */
   readonly luxd: {
+    /** The name luxd runs by: `<data-dir>/bin/luxd`, a link to `target`. */
     readonly path: string;
+    /** luxd's sealed copy: `<data-dir>/store/sha256-<hex>`. */
+    readonly target: string;
+    readonly sha256: string;
+    readonly pinned: boolean;
+    /** The checked source `run` seals into `target` first, when the store has no copy yet. */
+    readonly copyFrom?: string;
     readonly version: string;
     readonly rpcchainvm: number | null;
     readonly flags: "probe" | "cache";
@@ -66,6 +79,8 @@ export interface Plan {
   readonly dirs: readonly string[];
   /** Chain config files to write (path → text), when it is too large for the command line. */
   readonly chainConfigFiles: Readonly<Record<string, string>>;
+  /** The genesis file to write (atomically) before luxd starts, when too large for the command line. */
+  readonly genesisFile?: { readonly path: string; readonly text: string };
   /** Warnings to print before luxd starts. */
   readonly warnings: readonly string[];
 }
@@ -81,14 +96,26 @@ const failed = (checks: readonly Check[]) => checks.some((c) => c.state === "FAI
 
 /**
  * Turns settings and facts into doctor's checks and, when all pass, the plan.
+ * A problem that several checks meet (an unsafe data dir above every sealed
+ * copy) is one FAIL line, under the first check that met it.
  *
  * @param passthrough luxd flags from the command line, in order.
  */
 export function assess(s: Settings, f: NodeFacts, passthrough: readonly string[]): Assessment {
+  const a = assessAll(s, f, passthrough);
+  const seen = new Set<string>();
+  const checks = a.checks.filter((c) =>
+    c.state !== "FAIL" || (!seen.has(c.detail) && seen.add(c.detail) !== undefined)
+  );
+  return a.plan === undefined ? { checks } : { checks, plan: a.plan };
+}
+
+function assessAll(s: Settings, f: NodeFacts, passthrough: readonly string[]): Assessment {
   const input: CheckInput = { s, f, passthrough };
   const checks: Check[] = [
     ...checkInstance(input),
     ...checkDataDir(input),
+    ...checkTrust(input),
     ...checkPorts(input),
     ...checkStaking(input),
     ...checkLuxd(input),
@@ -96,11 +123,22 @@ export function assess(s: Settings, f: NodeFacts, passthrough: readonly string[]
   const luxd = "ok" in f.luxd ? f.luxd.ok : undefined;
   const tracking = luxd && decideTracking(input, luxd);
   const fd = luxd && decideFdLimit(input, luxd);
-  if (luxd && tracking && fd) {
-    checks.push(...checkUserFlags(input, luxd), ...tracking.checks, ...fd.checks);
+  const genesis = luxd && decideGenesis(input, luxd);
+  const bootstrap = luxd && decideBootstrap(input, luxd);
+  if (luxd && tracking && fd && genesis && bootstrap) {
+    checks.push(
+      ...checkUserFlags(input, luxd),
+      ...tracking.checks,
+      ...fd.checks,
+      ...genesis.checks,
+      ...bootstrap.checks,
+    );
   }
   checks.push(...checkPluginDir(input), ...PLUGIN_NAMES.flatMap((n) => checkPlugin(input, n)));
-  if (failed(checks) || !luxd || !tracking || !fd || "error" in f.staking) return { checks };
+  if (
+    failed(checks) || !luxd || !tracking || !fd || !genesis?.decision || !bootstrap?.decision ||
+    "error" in f.staking
+  ) return { checks };
 
   const chain = decideChainConfig(input, luxd);
   checks.push(...chain.checks);
@@ -112,15 +150,19 @@ export function assess(s: Settings, f: NodeFacts, passthrough: readonly string[]
     trackAllChains: tracking.decision,
     chainConfig: chain.decision.form,
     ...(fd.decision.fdLimit !== undefined ? { fdLimit: fd.decision.fdLimit } : {}),
+    ...(genesis.decision.form !== undefined ? { genesis: genesis.decision.form } : {}),
+    bootstrappers: bootstrap.decision,
   };
   const plugins = PLUGIN_NAMES.map((name) => {
     const p = (f.plugins[name] as { ok: PluginFacts }).ok;
+    const found = p.source.state === "unavailable" ? undefined : p.source.located;
     return {
       name,
       vmid: p.vmid,
-      source: p.source,
-      rule: p.rule,
-      target: p.realPath,
+      source: found?.path ?? null,
+      rule: found?.rule ?? null,
+      target: p.storePath,
+      ...(p.copyFrom === undefined ? {} : { copyFrom: p.copyFrom }),
       sha256: p.sha256,
       pinned: p.pinned,
       link: join(l.pluginDir, p.vmid),
@@ -128,21 +170,35 @@ export function assess(s: Settings, f: NodeFacts, passthrough: readonly string[]
     };
   });
   const files = chain.decision.files;
+  const args = buildLuxdArgs({ settings: s, layout: l, staking: f.staking.ok, decisions }, passthrough);
+  // What the spawn will need, checked before anything is made: run refuses here, not at exec.
+  checks.push(...checkSpawnLimits(input, luxd.path, args));
+  if (failed(checks)) return { checks };
   const plan: Plan = {
     luxd: {
       path: luxd.path,
+      target: luxd.sealed.storePath,
+      sha256: luxd.sealed.sha256,
+      pinned: luxd.sealed.pinned,
+      ...(luxd.sealed.copyFrom === undefined ? {} : { copyFrom: luxd.sealed.copyFrom }),
       version: luxd.version,
       rpcchainvm: luxd.rpcchainvm ?? null,
       flags: luxd.source,
     },
-    args: buildLuxdArgs({ settings: s, layout: l, staking: f.staking.ok, decisions }, passthrough),
+    args,
     plugins,
     dirs: [...layoutDirs(l), ...chainDirs(l.dataDir, files)],
     chainConfigFiles: files,
+    ...(genesis.decision.file === undefined ? {} : { genesisFile: genesis.decision.file }),
     warnings: [
       ...(fd.decision.warning !== undefined ? [fd.decision.warning] : []),
+      ...(luxd.sealed.pinned ? [] : [
+        `trusting unpinned luxd: sha256 ${luxd.sealed.sha256} (${
+          luxd.sealed.copyFrom ?? luxd.sealed.storePath
+        })`,
+      ]),
       ...plugins.filter((p) => !p.pinned).map((p) =>
-        `trusting unpinned plugin ${p.name}: sha256 ${p.sha256} (${p.target})`
+        `trusting unpinned plugin ${p.name}: sha256 ${p.sha256} (${p.copyFrom ?? p.target})`
       ),
     ],
   };
