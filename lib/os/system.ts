@@ -151,10 +151,34 @@ export const PERMISSION_NAMES = [
   "import",
 ] as const;
 
+/** How many files are being hashed now (see {@linkcode hashAndScanFile}). */
+let hashing = 0;
+
 /**
- * Hashes a file in a Web Worker (`hash_worker.ts`), so two plugins are hashed
- * on two cores at once; an OS error comes back as a {@linkcode FileAccessError}.
+ * A file's SHA-256 and whether it contains `marker`, in one read. The first
+ * file in flight is hashed on this thread; each one hashed meanwhile in a Web
+ * Worker of its own, so two plugins are hashed on two cores at once. A Worker
+ * costs this thread ~40 ms to create and ~40 ms more to load node:crypto (see
+ * docs/performance.md): one file never starts one, two start one, not two.
+ * An OS error comes back as a {@linkcode FileAccessError}.
  */
+async function hashAndScanFile(
+  path: string,
+  marker: string,
+): Promise<{ sha256: string; contains: boolean }> {
+  const here = hashing++ === 0;
+  try {
+    return here
+      ? await (await import("./hash.ts")).hashFile(path, marker)
+      : await hashInWorker(path, marker);
+  } catch (error) {
+    throw accessError(path, error);
+  } finally {
+    hashing--;
+  }
+}
+
+/** Hashes a file in a Web Worker (`hash_worker.ts`). */
 function hashInWorker(
   path: string,
   marker: string,
@@ -207,7 +231,7 @@ export const denoFiles: FileSystem = {
   removeTree,
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
   sha256: async (path) => (await import("./hash.ts")).sha256File(path),
-  hashAndScan: hashInWorker,
+  hashAndScan: hashAndScanFile,
   contains: async (path, marker) => (await import("./marker.ts")).fileContains(path, marker),
   copyNew: copyNewFile,
   chmod: changeMode,

@@ -1,7 +1,8 @@
 /**
  * @module
- * Pins: SHA256SUMS files (a release's checksums) and recording pins in
- * config.json with every other key kept.
+ * Pins: SHA256SUMS files (a release's checksums: parsed here, and written
+ * by the build and compile scripts) and recording pins in config.json with
+ * every other key kept.
  */
 
 import type { PluginName, PluginSpec } from "../network/pars.ts";
@@ -38,6 +39,24 @@ export function parseSha256Sums(
     entries.push({ sha256: m[1]!.toLowerCase(), file: m[2]!.trim(), line: i + 1 });
   });
   return { entries, problems };
+}
+
+/**
+ * `SHA256SUMS` text in `sha256sum`'s format, the one {@linkcode parseSha256Sums}
+ * reads: `<hex>  <file>` per line, sorted by file name, with a trailing
+ * newline, so that `sha256sum -c SHA256SUMS` accepts it. Pure.
+ *
+ * @throws {TypeError} for a hash that is not 64 lower-case hex digits, or a
+ *   file name that is empty or holds a path separator or a newline (a bug in
+ *   the caller: it names files beside the checksum file).
+ */
+export function formatSha256Sums(entries: readonly Pick<SumEntry, "sha256" | "file">[]): string {
+  for (const e of entries) {
+    if (!/^[0-9a-f]{64}$/.test(e.sha256)) throw new TypeError(`bad sha256 for '${e.file}'`);
+    if (e.file === "" || /[/\\\n]/.test(e.file)) throw new TypeError(`bad file name '${e.file}'`);
+  }
+  const sorted = [...entries].sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  return sorted.map((e) => `${e.sha256}  ${e.file}\n`).join("");
 }
 
 const OS_WORDS: Record<string, string[]> = {
