@@ -183,6 +183,37 @@ Deno.test("resolveSettings() gives malformed JSON's line and column", () => {
   );
 });
 
+Deno.test("resolveSettings() refuses a key given twice, naming its path and both lines", () => {
+  const text = [
+    "{",
+    '  "plugins": {',
+    '    "evm": {"sha256": "' + "a".repeat(64) + '",',
+    '            "sha256": "' + "b".repeat(64) + '"}',
+    "  },",
+    '  "http-port": 9000,',
+    '  "http-port": 9001',
+    "}",
+  ].join("\n");
+  assert.throws(
+    () => resolveSettings(facts(), text),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.exitCode, ExitCode.config);
+      assert.deepEqual(e.problems, [
+        "/home/v/.pars/config.json:4: duplicate key 'plugins.evm.sha256' (also on line 3); JSON keeps only the last one silently: keep one",
+        "/home/v/.pars/config.json:7: duplicate key 'http-port' (also on line 6); JSON keeps only the last one silently: keep one",
+      ]);
+      return true;
+    },
+  );
+  // The same key in different objects is no duplicate.
+  resolveSettings(
+    facts(),
+    '{"plugins": {"evm": {"sha256": "' + "a".repeat(64) + '"}, "sessionvm": {"sha256": "' +
+      "b".repeat(64) + '"}}}',
+  );
+});
+
 Deno.test("resolveSettings() makes bad flag values usage errors", async (t) => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ "network-id": "abc" }, /--network-id "abc": must be a positive integer/],
