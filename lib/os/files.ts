@@ -37,8 +37,24 @@ export interface DirEntry {
   readonly isSymlink: boolean;
 }
 
-/** Why a file could not be used, beyond "it is not there". */
-export type FileProblem = "loop" | "denied" | "directory" | "too-large" | "not-utf8" | "io";
+/**
+ * Why a file could not be used, beyond "it is not there": `special` is a
+ * FIFO, socket or device, or a kernel file Deno keeps from parsd (under
+ * `/proc`, `/dev`, `/sys`); `no-space` a full disk or quota; `read-only` a
+ * read-only file system; `hard-linked` a file an atomic replace would split
+ * from its other names.
+ */
+export type FileProblem =
+  | "loop"
+  | "denied"
+  | "directory"
+  | "special"
+  | "too-large"
+  | "not-utf8"
+  | "no-space"
+  | "read-only"
+  | "hard-linked"
+  | "io";
 
 /** A file-system failure, with the path and a short reason fit for a one-line message. */
 export class FileAccessError extends Error {
@@ -54,17 +70,36 @@ export class FileAccessError extends Error {
   }
 }
 
-function isMissing(error: unknown): boolean {
+/** Whether an OS error says "nothing there" (ENOENT, or ENOTDIR for a path through a file). */
+export function isMissing(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
     /\(os error (2|20)\)/.test(String((error as Error)?.message));
 }
+
+/** OS errors with a problem of their own: errno name, number, problem, reason. */
+const OS_PROBLEMS: readonly (readonly [string, number, FileProblem, string])[] = [
+  ["ENOSPC", 28, "no-space", "no space left on its file system"],
+  ["EDQUOT", 122, "no-space", "the disk quota is exceeded"],
+  ["EROFS", 30, "read-only", "is on a read-only file system"],
+];
 
 /** Turns an OS error into a {@linkcode FileAccessError} (or rethrows one already made). */
 export function accessError(path: string, error: unknown): FileAccessError {
   if (error instanceof FileAccessError) return error;
   const message = String((error as Error)?.message ?? error);
+  // Deno's own refusal of /proc, /dev and /sys files, whatever parsd's permissions: its
+  // "Requires all access … --allow-all" text would send the user the wrong way.
+  if (error instanceof Deno.errors.NotCapable) {
+    return new FileAccessError(path, "special", SPECIAL_REASON, { cause: error });
+  }
   if (error instanceof Deno.errors.PermissionDenied || /os error 13\b/.test(message)) {
     return new FileAccessError(path, "denied", "permission denied", { cause: error });
+  }
+  const code = (error as { code?: unknown })?.code;
+  for (const [name, errno, problem, reason] of OS_PROBLEMS) {
+    if (code === name || new RegExp(`os error ${errno}\\b`).test(message)) {
+      return new FileAccessError(path, problem, reason, { cause: error });
+    }
   }
   if (error instanceof Deno.errors.FilesystemLoop || /os error 40\b/.test(message)) {
     return new FileAccessError(path, "loop", "a symlink loop (too many levels of links)", {
@@ -153,12 +188,36 @@ export function readDir(path: string): DirEntry[] {
 /** The most parsd reads of a text file it must parse (config.json, caches, certificates). */
 export const MAX_TEXT_BYTES = 4 << 20;
 
+/** Why parsd refuses a kernel file Deno keeps from it (see {@linkcode accessError}). */
+const SPECIAL_REASON = "is a special file (under /dev, /proc or /sys), not a regular file";
+
+/** What a file that is neither a regular file nor a directory is, for "<path> is a FIFO". */
+export function specialKind(
+  info: Pick<Deno.FileInfo, "isFifo" | "isSocket" | "isCharDevice" | "isBlockDevice">,
+): string {
+  return info.isFifo
+    ? "a FIFO"
+    : info.isSocket
+    ? "a socket"
+    : info.isCharDevice
+    ? "a character device"
+    : info.isBlockDevice
+    ? "a block device"
+    : "a special file";
+}
+
 /**
- * Reads a UTF-8 text file of at most `maxBytes`.
+ * Reads a UTF-8 text file of at most `maxBytes`. Only a regular file is
+ * opened: a FIFO, socket or device is refused after a stat, so a FIFO named
+ * as a config never blocks parsd. (Deno has no `O_NONBLOCK` open, so a file
+ * swapped for a FIFO between the stat and the open would still block; only
+ * someone who may change the file's directory can do that, and they could
+ * as well change the file.)
  *
  * @returns `undefined` if it does not exist (or a link to it dangles).
- * @throws {FileAccessError} if it is a directory, too large, not UTF-8, a
- *   link loop, or unreadable; the file is never read whole when too large.
+ * @throws {FileAccessError} if it is a directory, a special file, too large,
+ *   not UTF-8, a link loop, or unreadable; the file is never read whole when
+ *   too large.
  */
 export function readTextFile(
   path: string,
@@ -172,6 +231,9 @@ export function readTextFile(
     throw accessError(path, error);
   }
   if (info.isDirectory) throw new FileAccessError(path, "directory", "is a directory");
+  if (!info.isFile) {
+    throw new FileAccessError(path, "special", `is ${specialKind(info)}, not a regular file`);
+  }
   const tooLarge = (size: number | undefined) =>
     new FileAccessError(
       path,
@@ -181,46 +243,19 @@ export function readTextFile(
         : `is ${size} bytes, more than the ${maxBytes} parsd reads`,
     );
   if (info.size > maxBytes) throw tooLarge(info.size);
-  let bytes: Uint8Array | undefined;
+  let bytes: Uint8Array;
   try {
-    // A regular file in one call (to EOF: /proc files say 0 bytes); anything else, such as
-    // a device that never ends, in bounded reads.
-    bytes = info.isFile ? Deno.readFileSync(path) : readBounded(path, maxBytes);
+    // In one call, to EOF: a file that says 0 bytes may still hold some.
+    bytes = Deno.readFileSync(path);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw accessError(path, error);
   }
-  if (bytes === undefined || bytes.length > maxBytes) throw tooLarge(undefined);
+  if (bytes.length > maxBytes) throw tooLarge(undefined);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
     throw new FileAccessError(path, "not-utf8", "is not UTF-8 text", { cause: error });
-  }
-}
-
-/** At most `maxBytes` + 1 bytes of a file, read to EOF; `undefined` when there are more. */
-function readBounded(path: string, maxBytes: number): Uint8Array | undefined {
-  const file = Deno.openSync(path, { read: true });
-  try {
-    const chunks: Uint8Array[] = [];
-    let n = 0;
-    while (n <= maxBytes) {
-      const buf = new Uint8Array(Math.min(65536, maxBytes + 1 - n));
-      const got = file.readSync(buf);
-      if (got === null) break;
-      chunks.push(buf.subarray(0, got));
-      n += got;
-    }
-    if (n > maxBytes) return undefined;
-    const bytes = new Uint8Array(n);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
-    return bytes;
-  } finally {
-    file.close();
   }
 }
 
@@ -241,14 +276,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const tmp = tempSibling(path);
   try {
-    const file = await Deno.open(tmp, { write: true, createNew: true, mode });
-    try {
-      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-      await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeTemp(tmp, data, mode);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
@@ -256,17 +284,43 @@ export async function writeFileAtomic(
   }
 }
 
-/** Creates a file that must not exist yet (O_EXCL), with `text`. @throws {FileAccessError} */
+/**
+ * Creates a file that must not exist yet (O_EXCL), with `text`. A file it
+ * could not fill (a full disk) is removed again, so a failure leaves nothing.
+ *
+ * @throws {FileAccessError}
+ */
 export async function createNewFile(path: string, text: string, mode = 0o600): Promise<void> {
+  let file: Deno.FsFile;
   try {
-    const file = await Deno.open(path, { write: true, createNew: true, mode });
-    try {
-      await file.write(new TextEncoder().encode(text));
-    } finally {
-      file.close();
-    }
+    file = await Deno.open(path, { write: true, createNew: true, mode });
   } catch (error) {
     throw accessError(path, error);
+  }
+  try {
+    const bytes = new TextEncoder().encode(text);
+    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+  } catch (error) {
+    file.close();
+    await Deno.remove(path).catch(() => {});
+    throw accessError(path, error);
+  }
+  file.close();
+}
+
+/** Writes `data` into a new file `tmp` (O_EXCL, `mode`) and fsyncs it. @throws the OS error */
+export async function writeTemp(
+  tmp: string,
+  data: string | Uint8Array,
+  mode: number,
+): Promise<void> {
+  const file = await Deno.open(tmp, { write: true, createNew: true, mode });
+  try {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+    await file.sync();
+  } finally {
+    file.close();
   }
 }
 

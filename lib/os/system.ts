@@ -31,6 +31,7 @@ import {
   statFacts,
   writeFileAtomic,
 } from "./files.ts";
+import { rewriteFile } from "./rewrite.ts";
 
 /** A running luxd (or, for `devnet up`, a child parsd). */
 export interface ChildProcess {
@@ -68,6 +69,12 @@ export interface FileSystem {
   readText(path: string, maxBytes?: number): Promise<string | undefined>;
   /** Writes text or bytes to a file in one rename (a reader sees the old or the new content). */
   writeAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
+  /**
+   * Replaces a file's content atomically, keeping it the file it was: through
+   * a symlink to its target, with its mode, owner and group; refuses a
+   * hard-linked file (see `rewrite.ts`). A missing file is created with `mode`.
+   */
+  rewrite(path: string, data: string | Uint8Array, mode?: number): Promise<void>;
   /** Creates a file that must not exist yet. */
   createNew(path: string, text: string, mode?: number): Promise<void>;
   mkdir(path: string, mode?: number): Promise<void>;
@@ -224,6 +231,7 @@ export const denoFiles: FileSystem = {
   readDir: promised(readDir),
   readText: promised(readTextFile),
   writeAtomic: writeFileAtomic,
+  rewrite: rewriteFile,
   createNew: createNewFile,
   mkdir: makeDir,
   symlink: replaceSymlink,

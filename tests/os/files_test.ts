@@ -12,6 +12,8 @@ import {
 } from "../../lib/os/files.ts";
 import { denoFiles } from "../../lib/os/system.ts";
 import { withTempDir } from "../helpers.ts";
+import { fifoTestName, makeFifos, withFifoRescue } from "../fifo.ts";
+import { mountTestName, withTmpfs } from "../mounts.ts";
 
 /** The real file system as parsd uses it: reads as promises. */
 const fs = denoFiles;
@@ -107,14 +109,16 @@ Deno.test("fs.readText(): undefined when missing; directory, too large, not UTF-
           e.message === `${text}: is ${size} bytes, more than the ${size - 1} parsd reads`,
       );
     });
-    await t.step("a device that never ends: bounded reads, then too large", async () => {
+    await t.step("a device is refused without being read", async () => {
       if (Deno.build.os === "windows") return;
-      await assert.rejects(
-        fs.readText("/dev/zero", 100_000),
-        (e: unknown) =>
-          e instanceof FileAccessError && e.problem === "too-large" &&
-          e.message === "/dev/zero: is larger than the 100000 bytes parsd reads",
-      );
+      for (const device of ["/dev/zero", "/dev/null"]) {
+        await assert.rejects(
+          fs.readText(device, 100_000),
+          (e: unknown) =>
+            e instanceof FileAccessError && e.problem === "special" &&
+            e.message === `${device}: is a character device, not a regular file`,
+        );
+      }
     });
     await t.step("a /proc file (size 0 in stat) is read to its end", async () => {
       if (Deno.build.os !== "linux") return;
@@ -224,6 +228,24 @@ Deno.test("accessError() classifies OS errors", async (t) => {
     ["FilesystemLoop", new Deno.errors.FilesystemLoop("loop"), "loop"],
     ["os error 40", new Error("Too many levels of symbolic links (os error 40)"), "loop"],
     ["IsADirectory", new Deno.errors.IsADirectory("dir"), "directory"],
+    [
+      "NotCapable (Deno's refusal of /proc, /dev)",
+      new Deno.errors.NotCapable("Requires all access"),
+      "special",
+    ],
+    [
+      "ENOSPC by code",
+      Object.assign(new Error("No space left on device"), { code: "ENOSPC" }),
+      "no-space",
+    ],
+    ["os error 28", new Error("No space left on device (os error 28): write"), "no-space"],
+    ["EDQUOT", new Error("Disk quota exceeded (os error 122)"), "no-space"],
+    [
+      "EROFS by code",
+      Object.assign(new Error("Read-only file system"), { code: "EROFS" }),
+      "read-only",
+    ],
+    ["os error 30", new Error("Read-only file system (os error 30): open '/x'"), "read-only"],
     ["anything else", new Error("Input/output error (os error 5)\nmore"), "io"],
   ];
   for (const [name, error, problem] of cases) {
@@ -235,6 +257,18 @@ Deno.test("accessError() classifies OS errors", async (t) => {
       assert.ok(!e.message.includes("\n"), "one line");
     });
   }
+  await t.step("Deno's permission text never reaches the message", () => {
+    const e = accessError(
+      "/proc/self/environ",
+      new Deno.errors.NotCapable(
+        'Requires all access to "/proc/1/environ", run again with the --allow-all flag',
+      ),
+    );
+    assert.equal(
+      e.message,
+      "/proc/self/environ: is a special file (under /dev, /proc or /sys), not a regular file",
+    );
+  });
   await t.step("a FileAccessError passes unchanged", () => {
     const e = new FileAccessError("/q", "too-large", "big");
     assert.equal(accessError("/p", e), e);
@@ -251,3 +285,58 @@ Deno.test("fs.readText() reports an unreadable file as denied", {
     await rejectsWith(fs.readText(path), "denied", path);
   });
 });
+
+Deno.test(
+  fifoTestName("fs.readText() refuses a FIFO, or a link to one, without opening it"),
+  async () => {
+    await withTempDir(async (dir) => {
+      const fifo = join(dir, "config.json");
+      const link = join(dir, "link.json");
+      makeFifos(fifo);
+      await Deno.symlink(fifo, link);
+      await withFifoRescue([fifo], async () => {
+        for (const path of [fifo, link]) {
+          await assert.rejects(
+            fs.readText(path),
+            (e: unknown) =>
+              e instanceof FileAccessError && e.problem === "special" &&
+              e.message === `${path}: is a FIFO, not a regular file`,
+          );
+        }
+      });
+    });
+  },
+);
+
+Deno.test(
+  mountTestName("createNewFile() on a full disk fails as no-space and leaves no file"),
+  async () => {
+    await withTmpfs({ full: true }, async (dir) => {
+      const path = join(dir, "config.json");
+      await rejectsWith(createNewFile(path, "x".repeat(8192)), "no-space", path);
+      assert.deepEqual(listing(dir).filter((n) => n !== ".fill"), []);
+    });
+  },
+);
+
+Deno.test(
+  mountTestName("writeFileAtomic() on a full disk or a read-only mount leaves the old file"),
+  async (t) => {
+    const setup = (dir: string) => Deno.writeTextFileSync(join(dir, "c.json"), "old");
+    await t.step("full", async () => {
+      await withTmpfs({ full: true, setup }, async (dir) => {
+        const path = join(dir, "c.json");
+        await rejectsWith(writeFileAtomic(path, "n".repeat(16384)), "no-space", path);
+        assert.equal(await Deno.readTextFile(path), "old");
+        assert.deepEqual(listing(dir), [".fill", "c.json"], "no temporary file left behind");
+      });
+    });
+    await t.step("read-only", async () => {
+      await withTmpfs({ readOnly: true, setup }, async (dir) => {
+        const path = join(dir, "c.json");
+        await rejectsWith(writeFileAtomic(path, "new"), "read-only", path);
+        assert.equal(await Deno.readTextFile(path), "old");
+      });
+    });
+  },
+);
