@@ -8,6 +8,7 @@
 
 import { denoFiles, type LockResult, type Output, type System } from "../lib/os/system.ts";
 import { main } from "../lib/cli/main.ts";
+import { SPAWN_LIMITS_QUERY } from "../lib/luxd/spawn_limits.ts";
 import { join } from "../lib/os/path.ts";
 import { REPO } from "./helpers.ts";
 
@@ -64,6 +65,8 @@ export interface FakeOptions {
   clockAheadMs?: number;
   /** Answers for fetch, by URL path. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** What `getconf ARG_MAX; env | wc -lc` says (default 2097152, and 30 variables of 2000 bytes). */
+  spawnLimits?: { argMax: number; envCount: number; envBytes: number } | "unknown";
 }
 
 /** Builds a fake system. */
@@ -90,16 +93,27 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
       return {
         pid: 5000 + spawned.length,
         kill: () => {},
+        killGroup: () => {},
+        reapGroup: () => Promise.resolve(),
         status: Promise.resolve({ code: o.exitCode ?? 0, signal: null }),
       };
     },
     kill: () => false,
-    output: (path, args) =>
-      Promise.resolve(
-        path === "/bin/sh" && args.join(" ") === "-c ulimit -Hn"
-          ? { code: 0, stdout: `${o.hardNofile ?? 20000}\n`, stderr: "" }
-          : o.programs?.[path]?.(args),
-      ),
+    output: (path, args) => {
+      const limits = o.spawnLimits ?? { argMax: 2097152, envCount: 30, envBytes: 2000 };
+      const answer = path === "/bin/sh" && args.join(" ") === "-c ulimit -Hn"
+        ? { code: 0, stdout: `${o.hardNofile ?? 20000}\n`, stderr: "" }
+        : path === SPAWN_LIMITS_QUERY.path && args.join(" ") === SPAWN_LIMITS_QUERY.args.join(" ")
+        ? limits === "unknown" ? { code: 127, stdout: "", stderr: "getconf: not found" } : {
+          code: 0,
+          stdout: `${limits.argMax}\n${limits.envCount} ${limits.envBytes}\n`,
+          stderr: "",
+        }
+        : o.programs?.[path]?.(args);
+      return Promise.resolve(
+        answer ?? { failure: "not-started" as const, reason: "could not be started (fake)" },
+      );
+    },
     signals: { add: () => {}, remove: () => {} },
     dropPermissions: () => Promise.resolve({}),
     lock: (): Promise<LockResult> =>

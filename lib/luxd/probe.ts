@@ -5,6 +5,8 @@
  * plugin protocol and flags. Nothing here touches the OS itself.
  */
 
+import type { NoAnswer } from "../os/bounded_output.ts";
+import { printable } from "../printable.ts";
 import { parseLuxdHelp, type SerialisedFlagSet, serialiseFlagSet } from "./help_text.ts";
 import { parseLuxdVersion, parseLuxdVersionJson } from "./version.ts";
 
@@ -30,18 +32,23 @@ export interface RunResult {
 }
 
 /**
- * Runs `path` with `args` and collects its output; resolves undefined if
- * it did not finish within `timeoutMs` (the runner must then kill it). It
- * may reject if the file cannot be executed at all.
+ * Runs `path` with `args` and collects its output, or says why it gave no
+ * answer (could not start, did not finish within `timeoutMs`: the runner
+ * must then have ended it and its children). It may reject if the file
+ * cannot be executed at all.
  */
 export type ProbeRunner = (
   path: string,
   args: readonly string[],
   timeoutMs: number,
-) => Promise<RunResult | undefined>;
+) => Promise<RunResult | NoAnswer>;
 
-/** How long one probe run may take. A real luxd answers in about 0.04 s. */
-export const PROBE_TIMEOUT_MS = 10_000;
+/**
+ * How long one luxd probe run (`--version-json`, `--version`, `--help`) may
+ * take: the one timeout for asking luxd about itself, in doctor, run and
+ * version. A real luxd answers in about 0.04 s.
+ */
+export const LUXD_PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * Learns a luxd's version, plugin protocol and flags by running it with
@@ -55,9 +62,9 @@ export const PROBE_TIMEOUT_MS = 10_000;
 export async function probeLuxd(
   path: string,
   run: ProbeRunner,
-  timeoutMs: number = PROBE_TIMEOUT_MS,
+  timeoutMs: number = LUXD_PROBE_TIMEOUT_MS,
 ): Promise<ProbeResult> {
-  const attempt = async (arg: string): Promise<RunResult | undefined> => {
+  const attempt = async (arg: string): Promise<RunResult | NoAnswer> => {
     try {
       return await run(path, [arg], timeoutMs);
     } catch (error) {
@@ -68,28 +75,30 @@ export async function probeLuxd(
     }
   };
   const [json, help] = await Promise.all([attempt("--version-json"), attempt("--help")]);
-  let version = json?.code === 0 ? parseLuxdVersionJson(json.stdout) : undefined;
-  let plain: RunResult | undefined;
-  if (version === undefined) {
+  let version = "code" in json && json.code === 0 ? parseLuxdVersionJson(json.stdout) : undefined;
+  // A program that cannot be started once will not start for '--version' either.
+  let plain: RunResult | NoAnswer | undefined;
+  if (version === undefined && !("failure" in json && json.failure === "not-started")) {
     plain = await attempt("--version");
-    version = plain === undefined
+    version = "failure" in plain
       ? undefined
       : parseLuxdVersion(plain.stdout) ?? parseLuxdVersion(plain.stderr);
   }
-  let flags = help === undefined ? new Map() : parseLuxdHelp(help.stderr);
-  if (flags.size === 0 && help !== undefined) flags = parseLuxdHelp(help.stdout);
+  let flags = "failure" in help ? new Map() : parseLuxdHelp(help.stderr);
+  if (flags.size === 0 && !("failure" in help)) flags = parseLuxdHelp(help.stdout);
 
   const problems: string[] = [];
-  const seconds = `${timeoutMs / 1000} s`;
-  const told = (arg: string, r: RunResult | undefined) => {
-    if (r === undefined) return `'${arg}' did not finish within ${seconds}`;
-    const first = (r.stderr.trim() || r.stdout.trim()).split("\n")[0]!.slice(0, 160);
+  const told = (arg: string, r: RunResult | NoAnswer) => {
+    if ("failure" in r) return `'${arg}' ${r.reason}`;
+    const first = printable((r.stderr.trim() || r.stdout.trim()).split("\n")[0]!.slice(0, 160));
     return `'${arg}' exited ${r.code}${first === "" ? " printing nothing" : `: ${first}`}`;
   };
   if (version === undefined) {
+    const asked = plain === undefined
+      ? told("--version-json", json)
+      : `${told("--version-json", json)}; ${told("--version", plain)}`;
     problems.push(
-      `printed no version such as 'node/1.13.4 [database=v1.4.5, rpcchainvm=43, …]' ` +
-        `(${told("--version-json", json)}; ${told("--version", plain)})`,
+      `printed no version such as 'node/1.13.4 [database=v1.4.5, rpcchainvm=43, …]' (${asked})`,
     );
   }
   if (flags.size === 0) {

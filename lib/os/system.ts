@@ -6,7 +6,10 @@
  * touches `Deno.*` for files or processes.
  */
 
-import type { SignalSource } from "./signals.ts";
+import { denoSignals, type SignalSource } from "./signals.ts";
+import { answered, boundedOutput, type NoAnswer, type Output } from "./bounded_output.ts";
+import { startKeeper } from "./group_keeper.ts";
+import { signalGroup } from "./process_group.ts";
 import { acquireLock } from "./lock.ts";
 import { canBind } from "./ports.ts";
 import {
@@ -33,10 +36,24 @@ import {
 } from "./files.ts";
 import { rewriteFile } from "./rewrite.ts";
 
-/** A running luxd (or, for `devnet up`, a child parsd). */
+export { answered, type NoAnswer, type Output };
+
+/**
+ * A running luxd (or, for `devnet up`, a child parsd): the leader of a
+ * process group of its own, which a keeper watches (`group_keeper.ts`).
+ */
 export interface ChildProcess {
   readonly pid: number;
+  /** Signals the program alone; may throw once it has exited. */
   kill(signal: Deno.Signal): void;
+  /** Signals every process of its group; never throws, needs no permission. */
+  killGroup(signal: Deno.Signal): void;
+  /**
+   * After its exit: SIGTERM to what is left of its group, SIGKILL after
+   * `graceMs` if anything still is; resolves when done. Call once, after
+   * `status` resolved.
+   */
+  reapGroup(graceMs: number): Promise<void>;
   readonly status: Promise<{ code: number; signal: Deno.Signal | null }>;
   /** Its stderr, when spawned with `stderr: "piped"` (it must then be read to the end). */
   readonly stderr?: ReadableStream<Uint8Array>;
@@ -46,13 +63,11 @@ export interface ChildProcess {
 export interface SpawnOptions {
   readonly stdout?: "inherit" | "null";
   readonly stderr?: "inherit" | "piped";
-}
-
-/** What a finished short command printed. */
-export interface Output {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+  /**
+   * Should parsd die while the program runs, how long its keeper gives the
+   * program's group between SIGTERM and SIGKILL (default 30 s).
+   */
+  readonly graceMs?: number;
 }
 
 /** Files, as parsd reads and writes them (see `files.ts` for the error rules). */
@@ -123,16 +138,25 @@ export interface System extends FileSystem {
   now(): number;
   out(text: string): void;
   err(text: string): void;
-  /** Starts a program; stdio is inherited unless `o` says otherwise (stdin always is). */
+  /**
+   * Starts a program in a process group of its own, watched by a keeper
+   * that stops the group should parsd die; stdio is inherited unless `o`
+   * says otherwise (stdin always is). Needs the run permission.
+   *
+   * @throws {NotExecutableError} for a file that is no program; Deno's
+   *   errors (NotFound, PermissionDenied, E2BIG, …) when it cannot start.
+   */
   spawn(path: string, args: readonly string[], o?: SpawnOptions): ChildProcess;
   /** Sends a signal to a process by pid; `false` when there is no such process. */
   kill(pid: number, signal: Deno.Signal): boolean;
   /**
-   * Runs a program to completion, capturing its output; `undefined` if it
-   * cannot run or takes over `timeoutMs`. A file that is no program is not
-   * run: it answers 126 with the reason on stderr, as a shell would.
+   * Runs a program to completion, capturing its output, or says why it gave
+   * no answer (see `bounded_output.ts`): it ends at `timeoutMs` whatever its
+   * children do, and nothing of its process group outlives it. A file that
+   * is no program is not run: it answers 126 with the reason on stderr, as
+   * a shell would.
    */
-  output(path: string, args: readonly string[], timeoutMs: number): Promise<Output | undefined>;
+  output(path: string, args: readonly string[], timeoutMs: number): Promise<Output | NoAnswer>;
   readonly signals: SignalSource;
   /** Revokes every permission parsd holds; returns each one's state afterwards. */
   dropPermissions(): Promise<Record<string, string>>;
@@ -267,10 +291,20 @@ export const denoSystem: System = {
       stdin: "inherit",
       stdout: o.stdout ?? "inherit",
       stderr: o.stderr ?? "inherit",
+      detached: true, // setsid(2): a session and process group of its own
     }).spawn();
-    const spawned = {
+    // In the same tick: parsd's signal listeners are in place, so only a SIGKILL
+    // between these two lines could leave the program without its keeper.
+    const keeper = startKeeper(o.graceMs ?? 30_000);
+    keeper?.keep(child.pid);
+    const spawned: ChildProcess = {
       pid: child.pid,
       kill: (s: Deno.Signal) => child.kill(s),
+      killGroup: (s) => keeper ? keeper.signal(s) : void signalGroup(child.pid, s),
+      reapGroup: async (graceMs) => {
+        if (keeper) return await keeper.finish(graceMs);
+        if (signalGroup(child.pid, "SIGTERM")) signalGroup(child.pid, "SIGKILL");
+      },
       status: child.status,
     };
     return o.stderr === "piped" ? { ...spawned, stderr: child.stderr } : spawned;
@@ -284,31 +318,17 @@ export const denoSystem: System = {
       throw error;
     }
   },
-  async output(path, args, timeoutMs) {
+  output(path, args, timeoutMs) {
     if (!runsItself(path)) {
-      return { code: 126, stdout: "", stderr: new NotExecutableError(path).message };
+      return Promise.resolve({
+        code: 126,
+        stdout: "",
+        stderr: new NotExecutableError(path).message,
+      });
     }
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      const out = await new Deno.Command(path, {
-        args: [...args],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal: timeout,
-      }).output();
-      // A program killed for taking too long did not answer, whatever it printed first.
-      if (timeout.aborted || out.signal !== null) return undefined;
-      const dec = new TextDecoder();
-      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-    } catch {
-      return undefined;
-    }
+    return boundedOutput(path, args, timeoutMs);
   },
-  signals: {
-    add: (signal, handler) => Deno.addSignalListener(signal, handler),
-    remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
-  },
+  signals: denoSignals,
   dropPermissions() {
     const states = PERMISSION_NAMES.map((name) =>
       [name, Deno.permissions.revokeSync({ name } as Deno.PermissionDescriptor).state] as const

@@ -8,6 +8,9 @@ import type { ParsedArgs } from "../args.ts";
 import { ParsdError } from "../../errors.ts";
 import { envOf, searchEnvs } from "../../os/env.ts";
 import { findLuxd } from "../../luxd/find.ts";
+import { LUXD_PROBE_TIMEOUT_MS } from "../../luxd/probe.ts";
+import { answered } from "../../os/bounded_output.ts";
+import { printable } from "../../printable.ts";
 import type { System } from "../../os/system.ts";
 import { VERSION } from "../version.ts";
 import { loadContext } from "../context.ts";
@@ -24,8 +27,13 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
     sys.out(`luxd: not found (${error.problems[0]})\n`);
     return 0;
   }
-  const out = await sys.output(luxd, ["--version"], 5000);
-  const line = out?.stdout.split("\n")[0]?.trim();
-  sys.out(`luxd: ${line ? line : "(no version output)"} (${luxd})\n`);
+  const out = await sys.output(luxd, ["--version"], LUXD_PROBE_TIMEOUT_MS);
+  const line = answered(out) ? out.stdout.split("\n")[0]?.trim() : undefined;
+  const said = line
+    ? printable(line)
+    : answered(out)
+    ? "(no version output)"
+    : `(it ${out.reason})`;
+  sys.out(`luxd: ${said} (${luxd})\n`);
   return 0;
 }
