@@ -7,6 +7,7 @@
 
 import { BusyError, CantCreateError } from "../errors.ts";
 import { layout } from "./layout.ts";
+import { cantCreate } from "./create.ts";
 import type { System } from "../os/system.ts";
 
 /** The refusal when another parsd holds the data dir. */
@@ -21,7 +22,8 @@ export function busyError(dataDir: string, pid: number | undefined): BusyError {
 /**
  * Takes the data dir's lock (the data dir must exist).
  *
- * @returns the release function.
+ * @returns the lock: `announce` writes the pid file (a failure is a
+ *   {@linkcode CantCreateError} naming it and the fix), `release` lets go.
  * @throws {BusyError} (75) naming the holder's pid.
  */
 export async function takeLock(
@@ -37,7 +39,12 @@ export async function takeLock(
     });
   }
   if ("heldBy" in held) throw busyError(dataDir, held.heldBy);
-  return held;
+  const pidFile = layout(dataDir).pidFile;
+  return {
+    announce: () =>
+      held.announce().catch((error) => Promise.reject(cantCreate(pidFile, error, "write"))),
+    release: () => held.release(),
+  };
 }
 
 /** Runs `f` holding the data dir's lock. */

@@ -21,12 +21,28 @@ export interface Env {
   readonly gid: number | null;
 }
 
-/** The user's home dir. @throws {ConfigError} when HOME (USERPROFILE on Windows) is unset. */
+/** Whether a path is absolute on `os`: `/…`; on Windows also `C:\…` or `\…`. */
+const absoluteOn = (os: string, path: string) =>
+  os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
+
+/**
+ * The user's home dir.
+ *
+ * @throws {ConfigError} when HOME (USERPROFILE on Windows) is unset, or is
+ *   not an absolute path: every default path (`~/.pars`, the plugin search)
+ *   would then depend on the directory parsd happens to start in.
+ */
 export function homeOf(sys: System): string {
-  const h = sys.env("HOME") || (sys.os === "windows" ? sys.env("USERPROFILE") : undefined);
+  const name = sys.os === "windows" && !sys.env("HOME") ? "USERPROFILE" : "HOME";
+  const h = sys.env(name);
   if (!h) {
     throw new ConfigError(
       "HOME is not set; set HOME, or give --data-dir and the plugin and luxd paths",
+    );
+  }
+  if (!absoluteOn(sys.os, h)) {
+    throw new ConfigError(
+      `${name} is '${h}', not an absolute path; set it to your home directory's full path, such as /home/you`,
     );
   }
   return h;

@@ -12,8 +12,12 @@
  * name the holder.
  *
  * The calls are synchronous behind the promises: each is one quick system
- * call, and Deno's async file ops would start a thread pool for them.
+ * call, and Deno's async file ops would start a thread pool for them. A pid
+ * file that is not a regular file (a FIFO would block the open) is never
+ * opened: reading it names no holder, writing it is refused.
  */
+
+import { FileAccessError, specialKind } from "./files.ts";
 
 /** A lock this process holds. */
 export interface HeldLock {
@@ -75,7 +79,7 @@ function lockNow(dir: string, pidFile: string, pid: number): HeldLock | LockRefu
   return {
     announce() {
       try {
-        pidHandle ??= Deno.openSync(pidFile, { write: true, create: true, mode: 0o600 });
+        pidHandle ??= openPidFile(pidFile);
         pidHandle.truncateSync(0);
         pidHandle.writeSync(new TextEncoder().encode(`${pid}\n`));
         return Promise.resolve();
@@ -99,7 +103,32 @@ function lockNow(dir: string, pidFile: string, pid: number): HeldLock | LockRefu
   };
 }
 
+/** Whether the pid file is something other than a regular file (opening a FIFO would block). */
+function specialPidFile(pidFile: string): Deno.FileInfo | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(pidFile);
+  } catch {
+    return undefined;
+  }
+  return info.isFile ? undefined : info;
+}
+
+/**
+ * Opens (creating) the pid file for writing; a FIFO, device or directory
+ * there is refused with a {@linkcode FileAccessError}, never opened.
+ */
+function openPidFile(pidFile: string): Deno.FsFile {
+  const special = specialPidFile(pidFile);
+  if (special?.isDirectory) throw new FileAccessError(pidFile, "directory", "is a directory");
+  if (special !== undefined) {
+    throw new FileAccessError(pidFile, "special", `is ${specialKind(special)}, not a regular file`);
+  }
+  return Deno.openSync(pidFile, { write: true, create: true, mode: 0o600 });
+}
+
 function readPid(pidFile: string): number | undefined {
+  if (specialPidFile(pidFile) !== undefined) return undefined;
   try {
     const text = Deno.readTextFileSync(pidFile);
     const match = /^\s*(\d{1,10})\s*$/.exec(text);

@@ -6,6 +6,7 @@
  */
 
 import type { PluginName, PluginSpec } from "../network/pars.ts";
+import { setJson } from "../json_text.ts";
 
 /** One line of a SHA256SUMS file. */
 export interface SumEntry {
@@ -111,20 +112,24 @@ export interface Pin {
   readonly path?: string;
 }
 
-/** Returns config.json's text: `doc` with pins recorded and every other key kept. */
-export function withPins(doc: Readonly<Record<string, unknown>>, pins: readonly Pin[]): string {
-  const out: Record<string, unknown> = structuredClone(doc);
-  const plugins =
-    (typeof out["plugins"] === "object" && out["plugins"] !== null ? out["plugins"] : {}) as Record<
-      string,
-      Record<string, unknown>
-    >;
+/**
+ * config.json's text with pins recorded (`plugins.<name>.sha256`, and
+ * `.path` for a named binary) and nothing else changed: each value is
+ * spliced into the text where it stands or after its object's last member,
+ * in the file's own layout, so formatting, key order and every other value
+ * stay as the user wrote them.
+ *
+ * @param text the config's text (JSON that parses to an object), or
+ *   `undefined` for a config that does not exist yet.
+ * @returns the new text; `text` itself when every pin is already recorded.
+ */
+export function withPins(text: string | undefined, pins: readonly Pin[]): string {
+  const plugins: Record<string, Record<string, string>> = {};
   for (const pin of pins) {
-    const entry = { ...(plugins[pin.name] ?? {}) };
-    entry["sha256"] = pin.sha256;
-    if (pin.path !== undefined) entry["path"] = pin.path;
-    plugins[pin.name] = entry;
+    plugins[pin.name] = {
+      sha256: pin.sha256,
+      ...(pin.path === undefined ? {} : { path: pin.path }),
+    };
   }
-  out["plugins"] = plugins;
-  return JSON.stringify(out, null, 2) + "\n";
+  return setJson(text ?? "{}\n", { plugins });
 }

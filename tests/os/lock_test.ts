@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { acquireLock, type HeldLock, type LockRefusal } from "../../lib/os/lock.ts";
+import { FileAccessError } from "../../lib/os/files.ts";
+import { fifoTestName, makeFifos, withFifoRescue } from "../fifo.ts";
 
 const LOCK_MODULE = new URL("../../lib/os/lock.ts", import.meta.url).href;
 
@@ -155,3 +157,34 @@ Deno.test("acquireLock() on a missing directory throws an error naming it", asyn
     );
   });
 });
+
+Deno.test(
+  fifoTestName("a pid file that is a FIFO is never opened: no holder named, no announce"),
+  async () => {
+    await withTempDir(async (dir) => {
+      const fifo = pidFile(dir);
+      makeFifos(fifo);
+      await withFifoRescue([fifo], async () => {
+        const held = await acquireLock(dir, fifo, 1);
+        assert.ok(isHeld(held));
+        try {
+          const second = await acquireLock(dir, fifo, 2);
+          assert.deepEqual(
+            second,
+            { heldBy: undefined },
+            "the holder is unknown, not read from a FIFO",
+          );
+          await assert.rejects(
+            held.announce(),
+            (e: unknown) =>
+              e instanceof FileAccessError && e.problem === "special" &&
+              e.message === `${fifo}: is a FIFO, not a regular file`,
+          );
+        } finally {
+          held.release();
+        }
+      });
+      assert.ok(Deno.lstatSync(fifo).isFifo, "left as it was");
+    });
+  },
+);

@@ -58,21 +58,56 @@ Deno.test("pickSum() finds a plugin's entry, preferring this platform among seve
 });
 
 Deno.test("withPins() records pins and keeps every other key", () => {
-  const doc = { "http-port": 1, plugins: { evm: { path: "/e", sha256: "0".repeat(64) } } };
-  const out = JSON.parse(
-    withPins(doc, [{ name: "sessionvm", sha256: "1".repeat(64), path: "/s" }]),
-  );
-  assert.deepEqual(out, {
+  const text = JSON.stringify(
+    { "http-port": 1, plugins: { evm: { path: "/e", sha256: "0".repeat(64) } } },
+    null,
+    2,
+  ) + "\n";
+  const out = withPins(text, [{ name: "sessionvm", sha256: "1".repeat(64), path: "/s" }]);
+  assert.deepEqual(JSON.parse(out), {
     "http-port": 1,
     plugins: {
       evm: { path: "/e", sha256: "0".repeat(64) },
       sessionvm: { sha256: "1".repeat(64), path: "/s" },
     },
   });
-  assert.deepEqual(JSON.parse(withPins({}, [{ name: "evm", sha256: "2".repeat(64) }])), {
+  assert.ok(
+    out.startsWith(text.slice(0, text.indexOf("}\n  }"))),
+    "what was there stays as it was",
+  );
+  assert.deepEqual(JSON.parse(withPins(undefined, [{ name: "evm", sha256: "2".repeat(64) }])), {
     plugins: { evm: { sha256: "2".repeat(64) } },
   });
-  // The input document is left alone.
-  assert.equal(doc.plugins.evm.sha256, "0".repeat(64));
-  assert.ok(!("sessionvm" in doc.plugins));
+});
+
+Deno.test("withPins() changes only the pinned values, in the file's own layout", async (t) => {
+  const pin = [{ name: "evm" as const, sha256: "a".repeat(64) }];
+  const cases: [string, string, string][] = [
+    [
+      "tabs, a value replaced where it stands",
+      `{\n\t"plugins": {\n\t\t"evm": {"sha256": "${"0".repeat(64)}"}\n\t},\n\t"x": 1e400\n}`,
+      `{\n\t"plugins": {\n\t\t"evm": {"sha256": "${"a".repeat(64)}"}\n\t},\n\t"x": 1e400\n}`,
+    ],
+    [
+      "compact, a member added after the last",
+      `{"network-id":"pars","n":12345678901234567890}`,
+      `{"network-id":"pars","n":12345678901234567890,"plugins":{"evm":{"sha256":"${
+        "a".repeat(64)
+      }"}}}`,
+    ],
+    [
+      "four spaces, CRLF",
+      `{\r\n    "n": 1\r\n}\r\n`,
+      `{\r\n    "n": 1,\r\n    "plugins": {\r\n        "evm": {\r\n            "sha256": "${
+        "a".repeat(64)
+      }"\r\n        }\r\n    }\r\n}\r\n`,
+    ],
+  ];
+  for (const [what, before, after] of cases) {
+    await t.step(what, () => assert.equal(withPins(before, pin), after));
+  }
+  await t.step("an unchanged pin returns the text itself", () => {
+    const text = `{ "plugins" : { "evm" : { "sha256" : "${"a".repeat(64)}" } } }`;
+    assert.equal(withPins(text, pin), text);
+  });
 });

@@ -6,13 +6,12 @@
  */
 
 import type { ParsedArgs } from "../args.ts";
-import { ConfigError, NoInputError, PermissionError, UsageError } from "../../errors.ts";
-import { FileAccessError } from "../../os/files.ts";
+import { ConfigError, NoInputError, UsageError } from "../../errors.ts";
 import { layout } from "../../data_dir/layout.ts";
 import { CertificateError, nodeIdFromCertificate } from "../../node/node_id.ts";
 import { absolutePath } from "../../os/path.ts";
 import type { System } from "../../os/system.ts";
-import { loadContext } from "../context.ts";
+import { loadContext, readInput } from "../context.ts";
 import { homeOf, userCwd } from "../../os/env.ts";
 
 /** Prints the NodeID. */
@@ -26,16 +25,20 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
   const cert = given !== undefined
     ? absolutePath(given, homeOf(sys), userCwd(sys))
     : layout((await loadContext(sys, args)).settings.dataDir).stakingCert;
-  let text: string | undefined;
-  try {
-    text = await sys.readText(cert, 1 << 20);
-  } catch (error) {
-    if (!(error instanceof FileAccessError)) throw error;
-    if (error.problem === "denied") {
-      throw new PermissionError(`certificate ${error.message}; run parsd as the node's user`);
-    }
-    throw new ConfigError(`certificate ${error.message}; give a PEM staking certificate`);
-  }
+  const give = "give a PEM staking certificate";
+  const text = await readInput(sys, cert, {
+    what: "certificate",
+    maxBytes: 1 << 20,
+    fixes: {
+      denied: "run parsd as the node's user",
+      directory: give,
+      special: give,
+      "too-large": give,
+      "not-utf8": give,
+      io: give,
+    },
+    otherwise: ConfigError,
+  });
   if (text === undefined) {
     throw new NoInputError(
       `certificate ${cert} does not exist; luxd writes it on first start, or give its path: 'parsd node-id CERT'`,

@@ -9,7 +9,8 @@
 
 import { parseJsonText } from "../config.ts";
 import { CantCreateError, ConfigError, NoInputError, VerificationError } from "../../errors.ts";
-import { FileAccessError } from "../../os/files.ts";
+import { MAX_TEXT_BYTES } from "../../os/files.ts";
+import type { System } from "../../os/system.ts";
 import { checkDataDir } from "../../data_dir/checks.ts";
 import { type Env, searchEnvs } from "../../os/env.ts";
 import { type PluginName, PLUGINS } from "../../network/pars.ts";
@@ -18,7 +19,7 @@ import { forEachPlugin, hashOrFail, inspectTarget } from "../../plugins/trust.ts
 import { parseSha256Sums, pickSum, type Pin, withPins } from "../../plugins/sums.ts";
 import { join } from "../../os/path.ts";
 import { cantCreate } from "../../data_dir/create.ts";
-import { type Context, readConfig } from "../context.ts";
+import { type Context, readConfig, readInput } from "../context.ts";
 import { withLock } from "../../data_dir/lock.ts";
 
 /** The local file a plugin resolves to, hashed; `undefined` when none is found and none was named. */
@@ -51,13 +52,12 @@ async function pinsFromSums(
   from: string,
 ): Promise<Pin[]> {
   const { sys, settings } = ctx;
-  let text: string | undefined;
-  try {
-    text = await sys.readText(from);
-  } catch (error) {
-    if (!(error instanceof FileAccessError)) throw error;
-    throw new NoInputError(`checksum file ${error.message}; give a SHA256SUMS file with --from`);
-  }
+  const give = "give a SHA256SUMS file with --from";
+  const text = await readInput(sys, from, {
+    what: "checksum file",
+    fixes: { directory: give, special: give, "too-large": give, "not-utf8": give, io: give },
+    otherwise: NoInputError,
+  });
   if (text === undefined) throw new NoInputError(`checksum file ${from} does not exist`);
   const { entries, problems } = parseSha256Sums(text, from);
   const picks = names.map((name) =>
@@ -116,15 +116,63 @@ export async function pin(
       ),
     );
   }
-  const configDir = join(settings.configPath, "..");
+  const written = await recordPins(ctx, env, pins);
+  for (const p of pins) {
+    const old = settings.plugins[p.name].sha256;
+    const was = old !== undefined && old !== p.sha256 ? ` (was ${old})` : "";
+    sys.out(`pinned ${p.name} sha256 ${p.sha256}${was}${p.path ? ` (${p.path})` : ""}\n`);
+  }
+  if (!written) sys.out(`unchanged ${settings.configPath}: every pin was already recorded\n`);
+  return 0;
+}
+
+/**
+ * config.json's text with the pins, from the text on disk now; `undefined`
+ * when it already records them.
+ *
+ * @throws {ConfigError} when the file is no JSON object, holds a key twice,
+ *   or would grow past what parsd reads.
+ */
+async function pinnedText(sys: System, path: string, pins: readonly Pin[]) {
+  const before = await readConfig(sys, path);
+  if (before !== undefined) {
+    const doc = parseJsonText(before, path);
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+      throw new ConfigError(`${path}: must hold a JSON object`);
+    }
+  }
+  const after = withPins(before, pins);
+  if (after === before) return undefined;
+  const size = new TextEncoder().encode(after).length;
+  if (size > MAX_TEXT_BYTES) {
+    throw new ConfigError(
+      `${path}: with the pins it would be ${size} bytes, more than the ${MAX_TEXT_BYTES} parsd reads; shrink it`,
+    );
+  }
+  return after;
+}
+
+/**
+ * Records pins in config.json, only if that changes it, holding the data
+ * dir's lock: the file is rewritten in place of the old one (through a
+ * symlink, with its mode and owner; see `rewrite.ts`), every other byte kept.
+ *
+ * @returns whether the file was written.
+ * @throws {CantCreateError} when it cannot be written (naming it and the fix).
+ */
+async function recordPins(ctx: Context, env: Env, pins: readonly Pin[]): Promise<boolean> {
+  const { sys, settings } = ctx;
+  const path = settings.configPath;
+  if (await pinnedText(sys, path, pins) === undefined) return false;
+  const configDir = join(path, "..");
   if (!(await sys.stat(configDir).catch(() => undefined))) {
     // A first pin may create the data dir (only the data dir, as `init` would).
     if (configDir !== settings.dataDir) {
-      throw new CantCreateError(`cannot write ${settings.configPath}: ${configDir} does not exist`);
+      throw new CantCreateError(`cannot write ${path}: ${configDir} does not exist`);
     }
     await checkDataDir(sys, settings.dataDir, env);
     await sys.mkdir(settings.dataDir, 0o700).catch((error) => {
-      throw new CantCreateError(`cannot create ${settings.dataDir}: ${(error as Error).message}`);
+      throw cantCreate(settings.dataDir, error);
     });
   }
   const lockDir = (await sys.stat(settings.dataDir).catch(() => undefined))?.isDirectory
@@ -132,27 +180,14 @@ export async function pin(
     : undefined;
   const write = async () => {
     // Re-read under the lock: what another writer left is kept.
-    const text = await readConfig(sys, settings.configPath);
-    const doc = text === undefined ? {} : parseJsonText(text, settings.configPath);
-    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-      throw new ConfigError(`${settings.configPath}: must hold a JSON object`);
-    }
+    const text = await pinnedText(sys, path, pins);
+    if (text === undefined) return false;
     try {
-      await sys.writeAtomic(
-        settings.configPath,
-        withPins(doc as Record<string, unknown>, pins),
-        0o600,
-      );
+      await sys.rewrite(path, text, 0o600);
     } catch (error) {
-      throw cantCreate(settings.configPath, error, "write");
+      throw cantCreate(path, error, "write");
     }
+    return true;
   };
-  if (lockDir !== undefined) await withLock(sys, lockDir, write);
-  else await write();
-  for (const p of pins) {
-    const old = settings.plugins[p.name].sha256;
-    const was = old !== undefined && old !== p.sha256 ? ` (was ${old})` : "";
-    sys.out(`pinned ${p.name} sha256 ${p.sha256}${was}${p.path ? ` (${p.path})` : ""}\n`);
-  }
-  return 0;
+  return lockDir !== undefined ? await withLock(sys, lockDir, write) : await write();
 }

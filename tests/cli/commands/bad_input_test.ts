@@ -1,18 +1,22 @@
 /**
- * Every file parsd reads can be missing, a directory, a dangling or looping
- * link, huge or not UTF-8: each such input ends in a one-line error with a
- * documented exit code and a correct fix, never `unexpected` exit 1, and
- * `doctor` reports it without stopping partway.
+ * Every file parsd reads can be missing, a directory, a FIFO or a device, a
+ * dangling or looping link, huge or not UTF-8, or hold a key twice: each
+ * such input ends in a one-line error with a documented exit code and a
+ * correct fix, never `unexpected` exit 1 or a hang, and `doctor` reports it
+ * without stopping partway.
  */
 import assert from "node:assert/strict";
 import { join } from "../../../lib/os/path.ts";
 import type { InProcessNode } from "./kit.ts";
 import { withInProcessNode } from "./kit.ts";
 import type { FakeOptions } from "../../fake_system.ts";
+import { makeFifos, withFifoRescue } from "../../fifo.ts";
 
 interface Case {
   name: string;
   setup: (n: InProcessNode) => Promise<void>;
+  /** Paths to replace with FIFOs after `setup` (the runs are guarded against a blocking open). */
+  fifos?: (n: InProcessNode) => string[];
   argv?: string[];
   fake?: FakeOptions;
   code: number;
@@ -55,6 +59,51 @@ const CASES: Case[] = [
     setup: (n) => Deno.writeFile(config(n), new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])),
     code: 78,
     message: /config\.json: is not UTF-8 text; save it as UTF-8 JSON/,
+  },
+  {
+    name: "config.json is a FIFO",
+    setup: (n) => Deno.remove(config(n)),
+    fifos: (n) => [config(n)],
+    code: 78,
+    message:
+      /config\.json: is a FIFO, not a regular file; give the config file's path with --config/,
+  },
+  {
+    name: "config.json is a link to a device",
+    setup: async (n) => {
+      await Deno.remove(config(n));
+      await Deno.symlink("/dev/null", config(n));
+    },
+    code: 78,
+    message: /config\.json: is a character device, not a regular file; give the config file's path/,
+  },
+  {
+    name: "config.json holds a key twice",
+    setup: async (n) => {
+      const text = await Deno.readTextFile(config(n));
+      await Deno.writeTextFile(
+        config(n),
+        text.replace(/^\{/, '{"http-port": 9000, "http-port": 9001,'),
+      );
+    },
+    code: 78,
+    message:
+      /config\.json:1: duplicate key 'http-port' \(also on line 1\); JSON keeps only the last one/,
+  },
+  {
+    name: "HOME is a relative path",
+    setup: () => Promise.resolve(),
+    fake: { env: { HOME: "rel" } },
+    code: 78,
+    message: /HOME is 'rel', not an absolute path; set it to your home directory's full path/,
+  },
+  {
+    name: "parsd.pid is a FIFO",
+    setup: () => Promise.resolve(),
+    fifos: (n) => [join(n.dataDir, "parsd.pid")],
+    argv: ["--trust-unpinned"],
+    code: 73,
+    message: /parsd\.pid is not a regular file, where parsd writes its pid; move it away/,
   },
   {
     name: "the data dir is a file",
@@ -128,15 +177,25 @@ for (const c of CASES) {
     await withInProcessNode(async (n) => {
       await n.pin();
       await c.setup(n);
+      const fifos = c.fifos?.(n) ?? [];
+      makeFifos(...fifos);
       const run = n.fake(c.fake);
-      assert.equal(await run.run(c.argv ?? []), c.code, run.err());
+      assert.equal(
+        await withFifoRescue(fifos, () => run.run(c.argv ?? [])),
+        c.code,
+        run.err(),
+      );
       const lines = run.err().split("\n").filter((l) => l.startsWith("parsd: error: "));
       assert.equal(lines.length, 1, run.err());
       assert.match(lines[0]!, c.message);
       assert.doesNotMatch(run.err(), /unexpected/);
       assert.equal(run.spawned.length, 0, "luxd must not start");
       const doctor = n.fake(c.fake);
-      assert.equal(await doctor.run(["doctor", ...(c.argv ?? [])]), c.code, doctor.out());
+      assert.equal(
+        await withFifoRescue(fifos, () => doctor.run(["doctor", ...(c.argv ?? [])])),
+        c.code,
+        doctor.out(),
+      );
       assert.match(doctor.out(), c.message);
       assert.match(doctor.out(), /^FAIL ready/m, "doctor runs to its end");
     });
