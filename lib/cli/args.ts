@@ -33,8 +33,9 @@ const commandsTaking = (name: OptionName) =>
  * Parses parsd's argv (without argv0).
  *
  * @throws {UsageError} for an unknown command, a flag the command does not
- *   take, a flag given twice or without its value, an unexpected word, or a
- *   managed luxd flag passed through; all problems at once.
+ *   take, a flag given twice or without its value, an unexpected word (more
+ *   than the command's `maxWords`), or a managed luxd flag passed through;
+ *   all problems at once.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   let rest = [...argv];
@@ -140,13 +141,23 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     positionals.push(token);
   }
 
+  const max = commandSpec(command).maxWords;
+  if (max !== undefined && positionals.length > max) {
+    const extra = positionals.slice(max);
+    const more = extra.length > 1 ? ` and ${extra.length - 1} more` : "";
+    problems.push(
+      `'parsd ${command}' takes ${
+        max === 0 ? "no arguments" : `at most ${max} argument${max === 1 ? "" : "s"}`
+      }, got '${extra[0]}'${more}`,
+    );
+  }
   problems.push(...managedCollisions(passthrough, "luxd flag"));
   if (problems.length > 0) throw new UsageError(problems);
   if (flags["help"] === true) {
     return { command: "help", positionals: [command], flags: {}, passthrough: [], argv };
   }
   if (flags["version"] === true) {
-    return { command: "version", positionals, flags, passthrough, argv };
+    return { command: "version", positionals: [], flags, passthrough, argv };
   }
   return { command, positionals, flags, passthrough, argv };
 }

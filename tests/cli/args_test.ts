@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "../../lib/cli/args.ts";
+import { COMMANDS, commandSpec } from "../../lib/cli/commands.ts";
 import { UsageError } from "../../lib/errors.ts";
 
 Deno.test("parseArgs() reads the subcommand, parsd flags and pass-through", async (t) => {
@@ -107,4 +108,31 @@ Deno.test("parseArgs() reports every problem at once", () => {
     () => parseArgs(["vmid", "--luxd", "x", "--dry-run"]),
     (e: unknown) => e instanceof UsageError && e.problems.length === 2,
   );
+});
+
+Deno.test("parseArgs() refuses words a command does not take, alike for every command", async (t) => {
+  const none = COMMANDS.filter((c) => commandSpec(c).maxWords === 0);
+  assert.deepEqual(none, ["init", "status", "version"]);
+  for (const c of none) {
+    await t.step(`${c} extra`, () => {
+      assert.throws(
+        () => parseArgs([c, "extra"]),
+        (e: unknown) =>
+          e instanceof UsageError &&
+          e.message === `'parsd ${c}' takes no arguments, got 'extra'`,
+      );
+    });
+  }
+  await t.step("many words: the first, and a count", () => {
+    assert.throws(
+      () => parseArgs(["version", "a", "b", "c"]),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.message === "'parsd version' takes no arguments, got 'a' and 2 more",
+    );
+  });
+  await t.step("--version after a command's own words answers version, with no words", () => {
+    const a = parseArgs(["vmid", "sessionvm", "--version"]);
+    assert.deepEqual([a.command, a.positionals], ["version", []]);
+  });
 });

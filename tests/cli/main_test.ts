@@ -1,7 +1,8 @@
 /**
  * Tests for lib/cli/main.ts: `main()` turns every outcome into an exit code and
  * `parsd: error:` lines on stderr, prints usage only after a usage error,
- * never a stack trace, and never throws. In process, with the fake system.
+ * never a stack trace, and never throws. In process, with the fake system;
+ * a closed pipe and a full stdout also with the real parsd process.
  */
 import assert from "node:assert/strict";
 import { main } from "../../lib/cli/main.ts";
@@ -10,6 +11,9 @@ import type { System } from "../../lib/os/system.ts";
 import { VERSION } from "../../lib/cli/version.ts";
 import { fakeSystem } from "../fake_system.ts";
 import { withInProcessNode } from "./commands/kit.ts";
+import { REPO, spawnParsd } from "../helpers.ts";
+import { startFlags } from "../../scripts/kit.ts";
+import { join } from "../../lib/os/path.ts";
 
 Deno.test("main() prints a usage error, then the usage line, and returns 64", async (t) => {
   await t.step("an unknown command", async () => {
@@ -105,4 +109,121 @@ Deno.test("main() prints help to stdout and returns 0", async () => {
   const g = fakeSystem();
   assert.equal(await g.run(["init", "--help"]), 0);
   assert.match(g.out(), /^parsd init: /);
+});
+
+/** A fake system whose stdout write throws `error` (from the `at`-th write on). */
+function failingOut(error: () => Error, at = 0) {
+  const f = fakeSystem();
+  let writes = 0;
+  let out = "";
+  const sys: System = {
+    ...f.sys,
+    out: (t) => {
+      if (writes++ >= at) throw error();
+      out += t;
+    },
+  };
+  return { sys, f, out: () => out, writes: () => writes };
+}
+
+Deno.test("main() ends quietly when stdout's reader is gone (EPIPE), with the command's code", async (t) => {
+  const epipe = () => new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+  await t.step("from the first write", async () => {
+    const s = failingOut(epipe);
+    assert.equal(await main(["help"], s.sys), 0);
+    assert.equal(s.f.err(), "", "no message, no stack");
+  });
+  await t.step("after a write: nothing more is tried", async () => {
+    const s = failingOut(epipe, 1);
+    const sys = { ...s.sys, env: () => undefined }; // doctor: two FAIL lines, no HOME
+    assert.equal(await main(["doctor"], sys), 78);
+    assert.equal(s.writes(), 2);
+    assert.match(s.out(), /^FAIL config +HOME is not set/);
+    assert.equal(s.f.err(), "");
+  });
+  await t.step("a failing command keeps its own code", async () => {
+    const s = failingOut(epipe);
+    const sys = { ...s.sys, env: () => undefined };
+    assert.equal(await main(["doctor"], sys), 78);
+    assert.doesNotMatch(s.f.err(), /unexpected|Broken pipe/);
+  });
+});
+
+Deno.test("main() makes a stdout it cannot write (a full disk) a one-line 73", async () => {
+  const enospc = () =>
+    Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+  const s = failingOut(enospc);
+  assert.equal(await main(["help"], s.sys), 73);
+  assert.equal(
+    s.f.err(),
+    "parsd: error: cannot write standard output: no space left on its file system; free some space or send the output elsewhere\n",
+  );
+});
+
+Deno.test("main() survives a stderr it cannot write", async () => {
+  const sys: System = {
+    ...fakeSystem().sys,
+    err: () => {
+      throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+    },
+  };
+  assert.equal(await main(["bogus"], sys), 64);
+});
+
+Deno.test("main() prints at most 10 problems and a count of the rest, each on one line", async () => {
+  const f = fakeSystem();
+  const flags = Array.from({ length: 10_000 }, (_, i) => `--bad${i}`);
+  assert.equal(await f.run(["init", ...flags]), 64);
+  const lines = f.err().trimEnd().split("\n");
+  assert.equal(lines.length, 12, "10 problems, the count, the usage line");
+  assert.equal(lines[10], "parsd: error: … and 9990 more");
+  assert.equal(lines[11], USAGE);
+  const g = fakeSystem();
+  assert.equal(await g.run(["plugins", "list", "a\nb\u001b[31m"]), 64);
+  assert.match(
+    g.err(),
+    /^parsd: error: unknown \w+ 'a\\nb\\x1b\[31m'/,
+    "control characters escaped",
+  );
+});
+
+Deno.test("parsd whose reader went away (parsd help | head -0) ends quietly with 0", async () => {
+  const child = spawnParsd(["help"]);
+  await child.stdout.cancel(); // the reader is gone before parsd writes
+  const { code } = await child.status;
+  const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /error|unexpected|Broken pipe|at /);
+});
+
+Deno.test({
+  name: "parsd help >/dev/full is 73 with one line naming stdout",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const out = await new Deno.Command("sh", {
+      args: [
+        "-c",
+        'exec "$@" >/dev/full',
+        "sh",
+        Deno.execPath(),
+        "run",
+        "--config",
+        join(REPO, "deno.json"),
+        ...startFlags(),
+        join(REPO, "main.ts"),
+        "help",
+      ],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).split("\n")
+      .filter((l) => l !== "" && !l.includes("Permissions in the config file"));
+    assert.equal(out.code, 73, stderr.join("\n"));
+    assert.deepEqual(stderr, [
+      "parsd: error: cannot write standard output: no space left on its file system; free some space or send the output elsewhere",
+    ]);
+  },
 });
