@@ -262,9 +262,16 @@ export const denoFiles: FileSystem = {
   remove: removeFile,
   removeTree,
   // Loaded only when a file must really be hashed: node:crypto costs start-up time.
-  sha256: async (path) => (await import("./hash.ts")).sha256File(path),
+  // An OS error (unreadable, a directory) comes back as a FileAccessError, as for every read.
+  sha256: (path) =>
+    import("./hash.ts").then((m) => m.sha256File(path)).catch((e) => {
+      throw accessError(path, e);
+    }),
   hashAndScan: hashAndScanFile,
-  contains: async (path, marker) => (await import("./marker.ts")).fileContains(path, marker),
+  contains: (path, marker) =>
+    import("./marker.ts").then((m) => m.fileContains(path, marker)).catch((e) => {
+      throw accessError(path, e);
+    }),
   copyNew: copyNewFile,
   chmod: changeMode,
   rename: renameDurable,

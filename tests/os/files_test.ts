@@ -340,3 +340,23 @@ Deno.test(
     });
   },
 );
+
+Deno.test("fs.sha256() and fs.contains() reject with a FileAccessError, as every read does", async () => {
+  await withTempDir(async (dir) => {
+    await rejectsWith(fs.sha256(dir), "directory", dir);
+    await rejectsWith(fs.contains(dir, "x"), "directory", dir);
+    const missing = join(dir, "nope");
+    await assert.rejects(fs.sha256(missing), FileAccessError);
+  });
+});
+
+Deno.test("fs.sha256() reports an unreadable file as denied", {
+  ignore: Deno.uid() === 0,
+}, async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "plugin");
+    await Deno.writeTextFile(path, "x");
+    await Deno.chmod(path, 0o100);
+    await rejectsWith(fs.sha256(path), "denied", path);
+  });
+});
