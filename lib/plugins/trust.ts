@@ -59,6 +59,16 @@ export async function inspectTarget(
     );
   }
   if (!facts.isFile) throw new VerificationError(`${what}: ${realPath} is not a regular file`);
+  if (os !== "windows" && (facts.mode & 0o6000) !== 0) {
+    // luxd would start it with its owner's (or group's) rights, not the node's: refused, not
+    // warned, as parsd never needs it.
+    const bit = (facts.mode & 0o4000) !== 0 ? "setuid" : "setgid";
+    throw new VerificationError(
+      `${what}: ${realPath} is ${bit} (mode ${
+        (facts.mode & 0o7777).toString(8).padStart(4, "0")
+      }), so it would run with its owner's rights, not the node's; run 'chmod ug-s ${realPath}'`,
+    );
+  }
   if (os !== "windows") {
     if ((facts.mode & 0o111) === 0) {
       throw new VerificationError(

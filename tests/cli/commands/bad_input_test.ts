@@ -150,6 +150,19 @@ const CASES: Case[] = [
     message: /plugin evm: .*evm .* is a symlink loop; point the link at the real binary/,
   },
   {
+    name: "a plugin is setuid",
+    setup: (n) => Deno.chmod(n.evm, 0o4755),
+    code: 65,
+    message:
+      /plugin evm: .*evm is setuid \(mode 4755\), so it would run with its owner's rights, not the node's; run 'chmod ug-s /,
+  },
+  {
+    name: "a plugin is setgid",
+    setup: (n) => Deno.chmod(n.sessionvm, 0o2755),
+    code: 65,
+    message: /plugin sessionvm: .*sessionvm is setgid \(mode 2755\)/,
+  },
+  {
     name: "luxd is a directory",
     setup: async (n) => {
       await Deno.remove(n.luxd);
