@@ -37,3 +37,34 @@ Deno.test("doctor: a broken config.json is one FAIL line with the config's exit 
     assert.match(d.out(), /FAIL config .*malformed JSON/);
   });
 });
+
+Deno.test("doctor: one line per check, whatever a path holds", async () => {
+  await withInProcessNode(async (n) => {
+    await n.pin();
+    const odd = `${n.evm}\nFAKE ready\u001b[2J`;
+    await Deno.rename(n.evm, odd);
+    const d = n.fake({ env: { PARS_EVM_PLUGIN: odd } });
+    await d.run(["doctor"]);
+    const lines = d.out().trimEnd().split("\n");
+    for (const l of lines) assert.match(l, /^(ok|warn|FAIL) +\S/, l);
+    assert.ok(lines.some((l) => l.includes("evm\\nFAKE ready\\x1b[2J")), d.out());
+    assert.equal(lines.filter((l) => / ready /.test(l)).length, 1, "one ready line");
+  });
+});
+
+Deno.test("doctor and run: 10,000 bad luxd flags print ten problems and a count", async () => {
+  await withInProcessNode(async (n) => {
+    await n.pin();
+    const flags = Array.from({ length: 10_000 }, (_, i) => `--bad${i}`);
+    const run = n.fake();
+    assert.equal(await run.run(flags), 64);
+    const errors = run.err().trimEnd().split("\n");
+    assert.equal(errors.length, 11, run.err().slice(0, 2000));
+    assert.equal(errors[10], "parsd: error: … and 9990 more");
+    const doctor = n.fake();
+    assert.equal(await doctor.run(["doctor", ...flags]), 64);
+    const fails = doctor.out().split("\n").filter((l) => l.startsWith("FAIL luxd flags"));
+    assert.equal(fails.length, 11);
+    assert.match(fails[10]!, /^FAIL luxd flags +… and 9990 more$/);
+  });
+});
