@@ -2,7 +2,7 @@
  * @module
  * The node bench: what parsd costs a real node. In one run it starts the
  * end-to-end node (avalanchego 1.13.5 with subnet-evm v0.7.9 and a stand-in
- * SessionVM, see `tests/real_node.ts`) alternately under parsd and by hand
+ * SessionVM, see `scripts/real_node.ts`) alternately under parsd and by hand
  * with the very argv `parsd --dry-run` prints, on the same warm data dir, and
  * reports medians of `--reps` rounds (default 3) as ratios:
  *
@@ -19,11 +19,12 @@
  *
  * It skips cleanly (prints `node bench: skipped: <reason>`, exit 0) where the
  * binaries cannot be had: no Go, the module proxy refuses or cannot be
- * reached, or not Linux. Exit codes: 0 report printed or skipped; 1 a run
- * failed (its output tail is shown); 64 usage; 130/143 interrupted (the node
- * is stopped and the temp dir removed).
+ * reached, or not Linux. Exit codes (lib's `ExitCode`): 0 report printed or
+ * skipped; 64 usage; 70 a run failed (its output tail is shown); 130/143
+ * interrupted (the node is stopped and the temp dir removed).
  */
 
+import { ExitCode, SoftwareError } from "../lib/errors.ts";
 import { EVM_PLUGIN_FD_LIMIT } from "../lib/network/pars.ts";
 import {
   hardNofile,
@@ -38,16 +39,9 @@ import {
   vmHwm,
   waitUntil,
 } from "./real_node.ts";
-import {
-  denoScriptSystem,
-  EXIT,
-  noMorePositional,
-  parseArgs,
-  positiveInt,
-  runMain,
-  ScriptError,
-  type ScriptSystem,
-} from "./kit.ts";
+import { noMorePositional, parseFlags, positiveInt } from "./flags.ts";
+import { denoScriptSystem, interruptSignals, runMain, type ScriptSystem } from "./kit.ts";
+import { median } from "./bench_report.ts";
 
 /** How long one start may take to become healthy. */
 const HEALTHY_WITHIN_MS = 90_000;
@@ -84,19 +78,11 @@ export interface NodeBenchOptions {
   readonly reps?: number;
 }
 
-/** The median of some numbers (mean of the middle two for an even count). */
-export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("median of no values");
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 const known = (xs: readonly (number | undefined)[]) =>
   xs.filter((x): x is number => x !== undefined);
 const med = (xs: readonly (number | undefined)[]) => {
   const k = known(xs);
-  return k.length === 0 ? undefined : medianOf(k);
+  return k.length === 0 ? undefined : median(k);
 };
 const ms = (x: number | undefined) =>
   x === undefined ? "n/a" : x < 1000 ? `${x.toFixed(0)} ms` : `${(x / 1000).toFixed(2)} s`;
@@ -142,7 +128,7 @@ export function nodeBenchTable(f: NodeBenchFigures): string {
  * the table; `undefined` (after printing why) when the binaries cannot be
  * had. Needs `--allow-all`.
  *
- * @throws {ScriptError} (1) when a start fails or a node does not become
+ * @throws {SoftwareError} (70) when a start fails or a node does not become
  *   healthy within 90 s, with its output's tail.
  */
 export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigures | undefined> {
@@ -150,15 +136,17 @@ export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigu
   const reps = o.reps ?? DEFAULT_NODE_REPS;
   const available = await realNode();
   if ("skip" in available) {
-    sys.out(`node bench: skipped: ${available.skip}`);
+    sys.out(`node bench: skipped: ${available.skip}\n`);
     return undefined;
   }
   const node = available.node;
   const site = await makeSite(node);
   const active = new Set<Running>();
-  const unsubscribe = sys.onInterrupt(() => {
+  const stopAll = () => {
     for (const run of active) void run.finish(5_000);
-  });
+  };
+  const signals = interruptSignals(sys.os);
+  for (const signal of signals) sys.signals.add(signal, stopAll);
   try {
     const hard = await hardNofile();
     const blocked = typeof hard === "number" && hard < EVM_PLUGIN_FD_LIMIT;
@@ -167,7 +155,8 @@ export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigu
     sys.out(
       `node bench: avalanchego ${node.versions.avalanchego} + subnet-evm ${node.versions.subnetEvm} ` +
         `(rpcchainvm ${node.rpcchainvm}), stand-in SessionVM; median of ${reps} rounds; hard fd limit ${hard}` +
-        (blocked ? " (subnet-evm cannot register: both plugins fail their handshake)" : ""),
+        (blocked ? " (subnet-evm cannot register: both plugins fail their handshake)" : "") +
+        "\n",
     );
     // A first start makes the links, the staking keys, the databases and the
     // verification cache, so that every measured start is a warm one.
@@ -175,7 +164,7 @@ export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigu
     await measure(site, active, () => startParsd(site, ["run", ...site.args(extra)], "warm-up"));
     const dry = await site.parsd(["run", "--dry-run", ...site.args(extra)]);
     if (dry.code !== 0) {
-      throw new ScriptError(EXIT.failure, `parsd --dry-run exited ${dry.code}: ${dry.stderr}`);
+      throw new SoftwareError(`parsd --dry-run exited ${dry.code}: ${dry.stderr}`);
     }
     const argv = (JSON.parse(dry.stdout) as { args: string[] }).args;
     const parsd: NodeRun[] = [];
@@ -194,19 +183,19 @@ export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigu
       }
       sys.err(
         `node bench: round ${i + 1}/${reps}: healthy ${ms(parsd[i]!.healthyMs)} under parsd, ` +
-          `${ms(byHand[i]!.healthyMs)} by hand`,
+          `${ms(byHand[i]!.healthyMs)} by hand\n`,
       );
     }
     const codes = new Set([...parsd, ...byHand].map((r) => r.exitCode));
     const figures: NodeBenchFigures = { reps, versions: node.versions, parsd, byHand };
-    sys.out(nodeBenchTable(figures));
+    sys.out(nodeBenchTable(figures) + "\n");
     sys.out(
       `Exit code after SIGTERM: ${[...codes].join(", ")} (parsd passes the node's through). ` +
-        `Time to healthy includes the node's wait for the plugins' handshakes.`,
+        `Time to healthy includes the node's wait for the plugins' handshakes.\n`,
     );
     return figures;
   } finally {
-    unsubscribe();
+    for (const signal of signals) sys.signals.remove(signal, stopAll);
     for (const run of active) await run.finish();
     await site.cleanup();
   }
@@ -227,7 +216,7 @@ async function measure(site: Site, active: Set<Running>, start: () => Running): 
         50,
       );
     } catch (error) {
-      throw new ScriptError(EXIT.failure, `${run.label}: ${(error as Error).message}`);
+      throw new SoftwareError(`${run.label}: ${(error as Error).message}`, { cause: error });
     }
     const nodePid = await run.nodePid();
     const nodeHwm = nodePid === undefined ? undefined : await vmHwm(nodePid);
@@ -252,20 +241,20 @@ time, and parsd's peak memory beside the node's.
   -h, --help  this text
 
 Exit codes: 0 report printed, or skipped where the node cannot be had;
-1 a run failed; 64 usage.`;
+64 usage; 70 a run failed.`;
 
 /** Runs the script with `argv`; returns the exit code. */
 export function main(argv: readonly string[], sys = denoScriptSystem()): Promise<number> {
   return runMain("node bench", sys, async (s) => {
-    const { values, help, positional } = parseArgs(argv, { values: ["reps"] });
+    const { values, help, positional } = parseFlags(argv, { values: ["reps"] });
     if (help) {
-      s.out(NODE_BENCH_USAGE);
-      return EXIT.ok;
+      s.out(NODE_BENCH_USAGE + "\n");
+      return ExitCode.ok;
     }
     noMorePositional(positional, 0);
     const reps = values.reps === undefined ? DEFAULT_NODE_REPS : positiveInt("reps", values.reps);
     await benchNode({ sys: s, reps });
-    return EXIT.ok;
+    return ExitCode.ok;
   });
 }
 

@@ -24,20 +24,28 @@
  * when Go is missing or the proxy refuses or cannot be reached, so that they
  * can skip with a plain reason.
  *
- * Exit codes: 0 ok; 64 usage; 69 the proxy refused a module or cannot be
- * reached, or Go is too old (Go's last lines are shown); 70 `go install`
- * failed or a binary's `--version` is not what was pinned, or the two
- * rpcchainvm versions differ; 73 cannot create the cache dir or
- * `SHA256SUMS`; 127 no `go` on PATH; 130/143 interrupted; with `--pin`,
- * otherwise parsd's pin exit code.
+ * Exit codes (lib's `ExitCode`): 0 ok; 64 usage; 69 the proxy refused a
+ * module or cannot be reached, or Go is too old (Go's last lines are shown);
+ * 70 `go install` failed or a binary's `--version` is not what was pinned, or
+ * the two rpcchainvm versions differ; 73 cannot create the cache dir or
+ * `SHA256SUMS`; 78 HOME unset where the default dir needs it; 127 no `go` on
+ * PATH; 130/143 interrupted; with `--pin`, otherwise parsd's pin exit code.
  */
 
-import { basename, join } from "node:path";
-import { sha256File } from "../lib/os/hash.ts";
+import {
+  ExitCode,
+  ParsdError,
+  type ParsdErrorOptions,
+  SoftwareError,
+  UsageError,
+} from "../lib/errors.ts";
 import { PLUGINS } from "../lib/network/pars.ts";
+import { sha256File } from "../lib/os/hash.ts";
+import { basename, join } from "../lib/os/path.ts";
+import type { System } from "../lib/os/system.ts";
+import { formatSha256Sums } from "../lib/plugins/sums.ts";
 import { pinPlugin, pinTargetFrom } from "./build_plugin.ts";
 import {
-  BUILD_EXIT,
   goFailedError,
   goFailure,
   goInstallArgs,
@@ -47,22 +55,16 @@ import {
   runGo,
   TAIL_LINES,
 } from "./go_build.ts";
+import { noMorePositional, parseFlags } from "./flags.ts";
 import {
   cacheRoot,
   denoScriptSystem,
   ensureDir,
-  type Env,
-  EXIT,
   messageOf,
-  noMorePositional,
-  parseArgs,
   runMain,
   safeName,
-  ScriptError,
   type ScriptSystem,
-  sha256sumsText,
   tailLines,
-  UsageError,
   userPath,
   withTempDir,
   writeTextAtomic,
@@ -129,8 +131,8 @@ and prints their paths and sha256. Binaries already there with the right --versi
   -h, --help       this text
 
 Exit codes: 0 ok, 64 usage, 69 module refused or proxy unreachable (or Go too old),
-70 go install failed or a --version is wrong, 73 cannot write the cache dir, 127 no go
-on PATH, 130/143 interrupted; with --pin, otherwise parsd's pin exit code.`;
+70 go install failed or a --version is wrong, 73 cannot write the cache dir, 78 HOME
+unset, 127 no go on PATH, 130/143 interrupted; with --pin, otherwise parsd's pin exit code.`;
 
 // ---------------------------------------------------------------------------
 // Pure helpers
@@ -141,8 +143,8 @@ export function cacheName(components: readonly E2eComponent[] = E2E_COMPONENTS):
 }
 
 /** The default install dir: `<cache root>/e2e-node/<versions>` (see the kit's `cacheRoot`). */
-export function e2eCacheDir(env: Env): string {
-  return join(cacheRoot(env), "e2e-node", cacheName());
+export function e2eCacheDir(sys: System): string {
+  return join(cacheRoot(sys), "e2e-node", cacheName());
 }
 
 /** A parsed `--version` line such as `avalanchego/1.13.5 [database=v1.4.5, rpcchainvm=43]`. */
@@ -194,12 +196,11 @@ export function versionProblem(c: E2eComponent, output: string): string | undefi
 /**
  * The rpcchainvm protocol both binaries speak.
  *
- * @throws {ScriptError} (70) when they differ: luxd/avalanchego would refuse the plugin.
+ * @throws {SoftwareError} (70) when they differ: luxd/avalanchego would refuse the plugin.
  */
 export function commonRpcchainvm(node: VersionInfo, plugin: VersionInfo): number {
   if (node.rpcchainvm === undefined || node.rpcchainvm !== plugin.rpcchainvm) {
-    throw new ScriptError(
-      BUILD_EXIT.software,
+    throw new SoftwareError(
       `rpcchainvm differs: ${node.app} speaks ${node.rpcchainvm ?? "?"}, ` +
         `${plugin.app} speaks ${plugin.rpcchainvm ?? "?"}; the node would refuse the plugin ` +
         `(pin versions that agree)`,
@@ -226,12 +227,8 @@ export interface E2eCliOptions {
  *
  * @throws {UsageError} (64) on a bad command line.
  */
-export function parseE2eArgs(
-  argv: readonly string[],
-  env: Env,
-  cwd: string,
-): E2eCliOptions | "help" {
-  const { values, booleans, help, positional } = parseArgs(argv, {
+export function parseE2eArgs(argv: readonly string[], sys: System): E2eCliOptions | "help" {
+  const { values, booleans, help, positional } = parseFlags(argv, {
     values: ["out", "data-dir", "config"],
     booleans: ["force", "pin"],
   });
@@ -241,7 +238,7 @@ export function parseE2eArgs(
     throw new UsageError("--data-dir and --config say where to pin; give them with --pin");
   }
   return {
-    ...(values.out !== undefined ? { out: userPath(values.out, env, cwd) } : {}),
+    ...(values.out !== undefined ? { out: userPath(sys, values.out) } : {}),
     force: booleans.force,
     pin: booleans.pin,
     ...(values["data-dir"] !== undefined ? { dataDir: values["data-dir"] } : {}),
@@ -256,7 +253,12 @@ export function parseE2eArgs(
  * The node cannot be had here: no Go (exit 127), or the proxy refuses a
  * module or cannot be reached, or Go is too old (exit 69). Tests skip on it.
  */
-export class E2eUnavailableError extends ScriptError {}
+export class E2eUnavailableError extends ParsdError {
+  /** Makes the error with its exit code (127 or 69), message and Go's output in `details`. */
+  constructor(exitCode: 69 | 127, message: string, options?: ParsdErrorOptions) {
+    super(exitCode, message, options);
+  }
+}
 
 /** Options of {@linkcode ensureE2eNode}. */
 export interface E2eOptions {
@@ -303,11 +305,11 @@ export interface E2eNode {
  * `--allow-write` and `--allow-env`.
  *
  * @throws {E2eUnavailableError} (127 no Go; 69 module refused, proxy unreachable or Go too old).
- * @throws {ScriptError} (70 go install failed or a version is wrong; 73 cannot write).
+ * @throws {ParsdError} (70 go install failed or a version is wrong; 73 cannot write; 78 no HOME).
  */
 export async function ensureE2eNode(opts: E2eOptions = {}): Promise<E2eNode> {
   const sys = opts.sys ?? denoScriptSystem();
-  const dir = opts.dir ?? e2eCacheDir(sys.env);
+  const dir = opts.dir ?? e2eCacheDir(sys);
   const [node, plugin] = [AVALANCHEGO, SUBNET_EVM].map((c) => join(dir, c.binary)) as [
     string,
     string,
@@ -316,7 +318,9 @@ export async function ensureE2eNode(opts: E2eOptions = {}): Promise<E2eNode> {
   const missing = E2E_COMPONENTS.filter((_, i) => opts.force || have[i]!.problem !== undefined);
   for (const [i, c] of E2E_COMPONENTS.entries()) {
     const why = have[i]!.problem;
-    if (why !== undefined && have[i]!.present) sys.err(`e2e-node: reinstalling ${c.name}: ${why}`);
+    if (why !== undefined && have[i]!.present) {
+      sys.err(`e2e-node: reinstalling ${c.name}: ${why}\n`);
+    }
   }
   if (missing.length > 0) await installAll(sys, missing, dir);
   const infos = await Promise.all(E2E_COMPONENTS.map((c) => checkInstalled(sys, c, dir)));
@@ -381,8 +385,8 @@ async function installAll(
     try {
       go = await goVersion(sys.run, work, env);
     } catch (error) {
-      if (error instanceof ScriptError && error.exitCode === BUILD_EXIT.noGo) {
-        throw new E2eUnavailableError(EXIT.notFound, NO_GO, { cause: error });
+      if (error instanceof ParsdError && error.exitCode === ExitCode.commandNotFound) {
+        throw new E2eUnavailableError(ExitCode.commandNotFound, NO_GO, { cause: error });
       }
       throw error;
     }
@@ -402,12 +406,12 @@ async function goInstall(
   at: { go: string; env: Record<string, string>; work: string; dir: string },
 ): Promise<void> {
   const spec = `${c.pkg}@${c.version}`;
-  sys.err(`e2e-node: go install ${spec} with ${at.go} into ${at.dir} …`);
+  sys.err(`e2e-node: go install ${spec} with ${at.go} into ${at.dir} …\n`);
   const started = performance.now();
   const r = await runGo(sys.run, goInstallArgs(c.pkg, c.version), { cwd: at.work, env: at.env });
   if (r.code === 0) {
     sys.err(
-      `e2e-node: installed ${c.name} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `e2e-node: installed ${c.name} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
     return;
   }
@@ -415,13 +419,13 @@ async function goInstall(
   if (failure.kind === "failed") throw goFailedError(`go install ${spec}`, r);
   let reason = failure.reason;
   while (reason.startsWith(`${spec}: `)) reason = reason.slice(spec.length + 2);
-  const proxy = sys.env["GOPROXY"] || "https://proxy.golang.org,direct (Go's default)";
+  const proxy = sys.env("GOPROXY") || "https://proxy.golang.org,direct (Go's default)";
   const hint = /requires go >= /.test(reason)
     ? "install a newer Go from https://go.dev/dl/"
     : `the Go module proxy refused it or cannot be reached (GOPROXY=${proxy})`;
   const tail = tailLines(r.stderr + "\n" + r.stdout, TAIL_LINES);
   throw new E2eUnavailableError(
-    BUILD_EXIT.unavailable,
+    ExitCode.unavailable,
     `cannot install ${spec}: ${reason}; ${hint}`,
     { details: tail.map((l) => `  ${l}`) },
   );
@@ -437,7 +441,7 @@ async function checkInstalled(
   const v = await askVersion(sys, path);
   const problem = "failed" in v ? v.failed : versionProblem(c, v.output);
   if (problem !== undefined || !("output" in v)) {
-    throw new ScriptError(BUILD_EXIT.software, `${c.name} at ${path}: ${problem}`);
+    throw new SoftwareError(`${c.name} at ${path}: ${problem}`);
   }
   return parseVersionLine(v.output)!;
 }
@@ -460,7 +464,9 @@ async function describeBinaries(
 /** Step: `SHA256SUMS` beside the binaries, written atomically (73 on failure). */
 async function writeSums(dir: string, binaries: readonly E2eBinary[]): Promise<string> {
   const sums = join(dir, "SHA256SUMS");
-  const text = sha256sumsText(binaries.map((b) => ({ name: basename(b.path), sha256: b.sha256 })));
+  const text = formatSha256Sums(
+    binaries.map((b) => ({ file: basename(b.path), sha256: b.sha256 })),
+  );
   await writeTextAtomic(sums, text, 0o644);
   return sums;
 }
@@ -481,25 +487,25 @@ export function reportLines(node: E2eNode): string[] {
 
 /** The script's body; returns the exit code. */
 export async function buildE2eNode(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
-  const o = parseE2eArgs(argv, sys.env, sys.cwd);
+  const o = parseE2eArgs(argv, sys);
   if (o === "help") {
-    sys.out(USAGE);
-    return EXIT.ok;
+    sys.out(USAGE + "\n");
+    return ExitCode.ok;
   }
   const node = await ensureE2eNode({
     sys,
     force: o.force,
     ...(o.out !== undefined ? { dir: o.out } : {}),
   });
-  for (const line of reportLines(node)) sys.out(line);
-  sys.err(`e2e-node: ${node.binaries.avalanchego.version.line}`);
-  sys.err(`e2e-node: ${node.binaries.subnetEvm.version.line}`);
+  for (const line of reportLines(node)) sys.out(line + "\n");
+  sys.err(`e2e-node: ${node.binaries.avalanchego.version.line}\n`);
+  sys.err(`e2e-node: ${node.binaries.subnetEvm.version.line}\n`);
   sys.err(
     `e2e-node: both speak rpcchainvm ${node.rpcchainvm}; the plugin's VMID is ` +
-      `${PLUGINS.evm.vmid} (cb58 of "${PLUGINS.evm.vmName}")`,
+      `${PLUGINS.evm.vmid} (cb58 of "${PLUGINS.evm.vmName}")\n`,
   );
-  if (!o.pin) return EXIT.ok;
-  const target = pinTargetFrom({ dataDir: o.dataDir, config: o.config }, sys.env, sys.cwd);
+  if (!o.pin) return ExitCode.ok;
+  const target = pinTargetFrom({ dataDir: o.dataDir, config: o.config }, sys);
   return await pinPlugin(sys, "evm", node.subnetEvm, target);
 }
 

@@ -12,24 +12,24 @@
  * A cached build is reused (its path printed) unless `--force` or `--out`.
  * When no version can be built, each attempt's exact reason is printed,
  * then a final line, and it exits 69 (70 if a download worked but a build failed).
- * Other exit codes: see {@linkcode BUILD_EXIT} in `go_build.ts`; 130/143 interrupted.
+ * Other exit codes (lib's `ExitCode`): 64 usage, 66 `--src` missing or without
+ * go.mod, 73 cannot create the output, 78 HOME unset where the default path
+ * needs it, 127 no go on PATH, 130/143 interrupted.
  */
 
-import { join } from "node:path";
+import { ExitCode, ParsdError, UsageError } from "../lib/errors.ts";
 import { sha256File } from "../lib/os/hash.ts";
-import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
+import { join } from "../lib/os/path.ts";
+import type { System } from "../lib/os/system.ts";
+import { buildGoBinary, builtLine } from "./go_build.ts";
+import { noMorePositional, parseFlags } from "./flags.ts";
 import {
   cacheRoot,
   denoScriptSystem,
-  type Env,
   isExecutableFile,
-  noMorePositional,
-  parseArgs,
   runMain,
   safeName,
-  ScriptError,
   type ScriptSystem,
-  UsageError,
   userPath,
 } from "./kit.ts";
 
@@ -57,8 +57,8 @@ Builds luxd (${LUXD_MODULE} ${LUXD_PACKAGE}) with Go (-trimpath -buildvcs=false
 
 Then run parsd with --luxd PATH (or PARS_LUXD=PATH).
 Exit codes: 0 ok, 64 usage, 66 --src missing or without go.mod, 69 no version available
-(or Go too old), 70 go build failed, 73 cannot create the output, 127 no go on PATH,
-130/143 interrupted.`;
+(or Go too old), 70 go build failed, 73 cannot create the output, 78 HOME unset,
+127 no go on PATH, 130/143 interrupted.`;
 
 /** A parsed build_luxd command line. */
 export interface LuxdBuildOptions {
@@ -72,17 +72,13 @@ export interface LuxdBuildOptions {
 }
 
 /**
- * Parses the command line; relative paths resolve against `cwd`.
+ * Parses the command line; relative paths resolve against the user's cwd.
  * Returns `"help"` for `--help`.
  *
  * @throws {UsageError} (64) on a bad command line.
  */
-export function parseLuxdArgs(
-  argv: readonly string[],
-  env: Env,
-  cwd: string,
-): LuxdBuildOptions | "help" {
-  const { values, booleans, help, positional } = parseArgs(argv, {
+export function parseLuxdArgs(argv: readonly string[], sys: System): LuxdBuildOptions | "help" {
+  const { values, booleans, help, positional } = parseFlags(argv, {
     values: ["version", "out", "src"],
     booleans: ["force"],
   });
@@ -94,15 +90,15 @@ export function parseLuxdArgs(
   }
   return {
     versions: src !== undefined ? [] : version !== undefined ? [version] : LUXD_VERSIONS,
-    ...(src !== undefined ? { srcDir: userPath(src, env, cwd) } : {}),
-    ...(out !== undefined ? { out: userPath(out, env, cwd) } : {}),
+    ...(src !== undefined ? { srcDir: userPath(sys, src) } : {}),
+    ...(out !== undefined ? { out: userPath(sys, out) } : {}),
     force: booleans.force,
   };
 }
 
 /** The cached binary for a version (`local` for a `--src` build). */
-export function cachedLuxdPath(env: Env, version: string): string {
-  return join(cacheRoot(env), `luxd-${safeName(version)}`, "luxd");
+export function cachedLuxdPath(sys: System, version: string): string {
+  return join(cacheRoot(sys), `luxd-${safeName(version)}`, "luxd");
 }
 
 /** One version that could not be built. */
@@ -120,26 +116,26 @@ export function shortReason(message: string): string {
 }
 
 /** The final error and exit code when every version failed. */
-export function summarizeFailures(failures: readonly LuxdFailure[]): ScriptError {
+export function summarizeFailures(failures: readonly LuxdFailure[]): ParsdError {
   const tried = failures.map((f) => f.version).join(", ");
   const reasons = [...new Set(failures.map((f) => shortReason(f.message)))];
   const why = reasons.length === 1
     ? `every attempt failed with: ${reasons[0]}`
     : "see the reason for each version above";
-  const code = failures.some((f) => f.exitCode === BUILD_EXIT.software)
-    ? BUILD_EXIT.software
+  const code = failures.some((f) => f.exitCode === ExitCode.software)
+    ? ExitCode.software
     : failures.every((f) => f.exitCode === failures[0]?.exitCode)
-    ? failures[0]?.exitCode ?? BUILD_EXIT.unavailable
-    : BUILD_EXIT.unavailable;
-  return new ScriptError(
+    ? failures[0]?.exitCode ?? ExitCode.unavailable
+    : ExitCode.unavailable;
+  return new ParsdError(
     code,
     `no luxd version could be built (tried ${tried} of ${LUXD_MODULE}); ${why}`,
   );
 }
 
 function runParsdHint(sys: ScriptSystem, out: string): number {
-  sys.err(`build: run parsd with --luxd ${out} (or PARS_LUXD=${out})`);
-  return BUILD_EXIT.ok;
+  sys.err(`build: run parsd with --luxd ${out} (or PARS_LUXD=${out})\n`);
+  return ExitCode.ok;
 }
 
 /** Builds a local checkout into `--out` or the `local` cache slot. */
@@ -147,7 +143,7 @@ async function buildFromCheckout(
   sys: ScriptSystem,
   o: LuxdBuildOptions & { srcDir: string },
 ): Promise<number> {
-  const out = o.out ?? cachedLuxdPath(sys.env, "local");
+  const out = o.out ?? cachedLuxdPath(sys, "local");
   const r = await buildGoBinary(sys, {
     what: "luxd",
     pkg: LUXD_PACKAGE,
@@ -155,7 +151,7 @@ async function buildFromCheckout(
     out,
     srcDir: o.srcDir,
   });
-  sys.out(builtLine("luxd", r));
+  sys.out(builtLine("luxd", r) + "\n");
   return runParsdHint(sys, out);
 }
 
@@ -167,9 +163,9 @@ async function buildFromCheckout(
 async function buildFirstAvailable(sys: ScriptSystem, o: LuxdBuildOptions): Promise<number> {
   const failures: LuxdFailure[] = [];
   for (const version of o.versions) {
-    const out = o.out ?? cachedLuxdPath(sys.env, version);
-    if (o.out === undefined && !o.force && await isExecutableFile(out)) {
-      sys.out(`cached luxd ${version} ${out} sha256 ${await sha256File(out)}`);
+    const out = o.out ?? cachedLuxdPath(sys, version);
+    if (o.out === undefined && !o.force && isExecutableFile(out)) {
+      sys.out(`cached luxd ${version} ${out} sha256 ${await sha256File(out)}\n`);
       return runParsdHint(sys, out);
     }
     try {
@@ -181,15 +177,15 @@ async function buildFirstAvailable(sys: ScriptSystem, o: LuxdBuildOptions): Prom
         module: LUXD_MODULE,
         version,
       });
-      sys.out(builtLine(`luxd ${r.version ?? version}`, r));
+      sys.out(builtLine(`luxd ${r.version ?? version}`, r) + "\n");
       return runParsdHint(sys, out);
     } catch (error) {
       if (
-        !(error instanceof ScriptError) ||
-        error.exitCode === BUILD_EXIT.noGo || error.exitCode === BUILD_EXIT.usage
+        !(error instanceof ParsdError) ||
+        error.exitCode === ExitCode.commandNotFound || error.exitCode === ExitCode.usage
       ) throw error;
-      for (const d of error.details) sys.err(d);
-      sys.err(`build: luxd ${version}: ${error.message}`);
+      for (const d of error.details) sys.err(d + "\n");
+      sys.err(`build: luxd ${version}: ${error.message}\n`);
       failures.push({ version, exitCode: error.exitCode, message: error.message });
     }
   }
@@ -198,10 +194,10 @@ async function buildFirstAvailable(sys: ScriptSystem, o: LuxdBuildOptions): Prom
 
 /** The script's body; returns the exit code. */
 export async function buildLuxd(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
-  const o = parseLuxdArgs(argv, sys.env, sys.cwd);
+  const o = parseLuxdArgs(argv, sys);
   if (o === "help") {
-    sys.out(USAGE);
-    return BUILD_EXIT.ok;
+    sys.out(USAGE + "\n");
+    return ExitCode.ok;
   }
   return o.srcDir !== undefined
     ? await buildFromCheckout(sys, { ...o, srcDir: o.srcDir })

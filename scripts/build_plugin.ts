@@ -13,24 +13,25 @@
  * PIP-7's `go build -o sessionvm ./plugin/`); otherwise it downloads the
  * module at the pinned version through the Go module proxy and builds that.
  * The binary goes to `<data-dir>/bin/<name>` unless `--out` says otherwise.
- * Exit codes: see {@linkcode BUILD_EXIT} in `go_build.ts`; 130/143
- * interrupted; a pin failure passes parsd's exit code through.
+ * Exit codes (lib's `ExitCode`): 64 usage, 66 `--src` missing or without
+ * go.mod, 69 module or version not available or Go too old, 70 go build
+ * failed, 73 cannot create the output, 78 HOME unset where a default path
+ * needs it, 127 no go on PATH, 130/143 interrupted; a pin failure passes
+ * parsd's exit code through.
  */
 
-import { join } from "node:path";
+import { ExitCode, UsageError } from "../lib/errors.ts";
 import { type PluginName, PLUGINS } from "../lib/network/pars.ts";
-import { BUILD_EXIT, buildGoBinary, builtLine } from "./go_build.ts";
+import { join } from "../lib/os/path.ts";
+import type { System } from "../lib/os/system.ts";
+import { buildGoBinary, builtLine } from "./go_build.ts";
+import { noMorePositional, parseFlags } from "./flags.ts";
 import {
   denoScriptSystem,
-  type Env,
-  noMorePositional,
-  parseArgs,
-  REPO_ROOT,
+  parsdArgv,
   runMain,
   scriptDataDir,
   type ScriptSystem,
-  startFlags,
-  UsageError,
   userPath,
 } from "./kit.ts";
 
@@ -86,8 +87,8 @@ and pins its sha256 in parsd's config.json.
   -h, --help       this text
 
 Exit codes: 0 ok, 64 usage, 66 --src missing or without go.mod, 69 module/version not
-available or Go too old, 70 go build failed, 73 cannot create the output, 127 no go on PATH,
-130/143 interrupted; otherwise parsd's pin exit code.`;
+available or Go too old, 70 go build failed, 73 cannot create the output, 78 HOME unset,
+127 no go on PATH, 130/143 interrupted; otherwise parsd's pin exit code.`;
 
 /** Where `parsd plugins pin` writes: the data dir and config file the user named, if any. */
 export interface PinTarget {
@@ -99,19 +100,18 @@ export interface PinTarget {
 
 /**
  * The data dir and config the user named (flag first, then PARS_DATA_DIR /
- * PARS_CONFIG), made absolute against the user's `cwd`, so that parsd, which
- * runs from elsewhere, pins into the same files. Pure.
+ * PARS_CONFIG), made absolute against the user's cwd, so that parsd, which
+ * runs from elsewhere, pins into the same files. Reads only `sys.env`.
  */
 export function pinTargetFrom(
   flags: { readonly dataDir?: string | undefined; readonly config?: string | undefined },
-  env: Env,
-  cwd: string,
+  sys: System,
 ): PinTarget {
-  const dataDir = flags.dataDir ?? (env["PARS_DATA_DIR"] || undefined);
-  const config = flags.config ?? (env["PARS_CONFIG"] || undefined);
+  const dataDir = flags.dataDir ?? (sys.env("PARS_DATA_DIR") || undefined);
+  const config = flags.config ?? (sys.env("PARS_CONFIG") || undefined);
   return {
-    ...(dataDir !== undefined ? { dataDir: scriptDataDir(dataDir, env, cwd) } : {}),
-    ...(config !== undefined ? { config: userPath(config, env, cwd) } : {}),
+    ...(dataDir !== undefined ? { dataDir: scriptDataDir(sys, dataDir) } : {}),
+    ...(config !== undefined ? { config: userPath(sys, config) } : {}),
   };
 }
 
@@ -136,17 +136,14 @@ function isPluginName(name: string): name is PluginName {
 
 /**
  * Parses the command line (plugin name first). Relative paths are resolved
- * against `cwd`; the default output is `<data-dir>/bin/<name>`.
+ * against the user's cwd; the default output is `<data-dir>/bin/<name>`.
  * Returns `"help"` for `--help`.
  *
- * @throws {UsageError} (64) on a bad command line.
+ * @throws {UsageError} (64) on a bad command line; a ConfigError
+ *   (78) when HOME is needed and unset.
  */
-export function parsePluginArgs(
-  argv: readonly string[],
-  env: Env,
-  cwd: string,
-): PluginBuildOptions | "help" {
-  const { values, booleans, help, positional } = parseArgs(argv, {
+export function parsePluginArgs(argv: readonly string[], sys: System): PluginBuildOptions | "help" {
+  const { values, booleans, help, positional } = parseFlags(argv, {
     values: ["src", "version", "module", "out", "data-dir", "config"],
     booleans: ["no-pin"],
   });
@@ -165,32 +162,23 @@ export function parsePluginArgs(
       "--src builds a local checkout; it cannot be combined with --version or --module",
     );
   }
-  const dataDir = scriptDataDir(values["data-dir"], env, cwd);
   return {
     name,
     source,
-    ...(values.src !== undefined ? { srcDir: userPath(values.src, env, cwd) } : {}),
+    ...(values.src !== undefined ? { srcDir: userPath(sys, values.src) } : {}),
     module: values.module ?? source.module,
     version: values.version ?? source.version,
-    out: values.out !== undefined ? userPath(values.out, env, cwd) : join(dataDir, "bin", name),
-    pinTarget: pinTargetFrom({ dataDir: values["data-dir"], config: values.config }, env, cwd),
+    out: values.out !== undefined
+      ? userPath(sys, values.out)
+      : join(scriptDataDir(sys, values["data-dir"]), "bin", name),
+    pinTarget: pinTargetFrom({ dataDir: values["data-dir"], config: values.config }, sys),
     pin: !booleans["no-pin"],
   };
 }
 
 /** The argv (after the deno executable) of `parsd plugins pin <name> --<name>-plugin <path>`. */
-export function pinArgs(
-  name: PluginName,
-  path: string,
-  target: PinTarget,
-  repoRoot = REPO_ROOT,
-): string[] {
-  return [
-    "run",
-    ...startFlags(),
-    "--config",
-    join(repoRoot, "deno.json"),
-    join(repoRoot, "main.ts"),
+export function pinArgs(name: PluginName, path: string, target: PinTarget): string[] {
+  return parsdArgv([
     "plugins",
     "pin",
     name,
@@ -198,7 +186,7 @@ export function pinArgs(
     path,
     ...(target.dataDir !== undefined ? ["--data-dir", target.dataDir] : []),
     ...(target.config !== undefined ? ["--config", target.config] : []),
-  ];
+  ]);
 }
 
 /**
@@ -211,18 +199,18 @@ export async function pinPlugin(
   path: string,
   target: PinTarget,
 ): Promise<number> {
-  const r = await sys.run({ cmd: Deno.execPath(), args: pinArgs(name, path, target) });
-  if (r.stdout.trim() !== "") sys.out(r.stdout.trimEnd());
-  if (r.stderr.trim() !== "") sys.err(r.stderr.trimEnd());
+  const r = await sys.run({ cmd: sys.execPath(), args: pinArgs(name, path, target) });
+  if (r.stdout.trim() !== "") sys.out(r.stdout.trimEnd() + "\n");
+  if (r.stderr.trim() !== "") sys.err(r.stderr.trimEnd() + "\n");
   return r.code;
 }
 
 /** The script's body: parse, build, print the `built` line, pin. Returns the exit code. */
 export async function buildPlugin(sys: ScriptSystem, argv: readonly string[]): Promise<number> {
-  const o = parsePluginArgs(argv, sys.env, sys.cwd);
+  const o = parsePluginArgs(argv, sys);
   if (o === "help") {
-    sys.out(USAGE);
-    return BUILD_EXIT.ok;
+    sys.out(USAGE + "\n");
+    return ExitCode.ok;
   }
   const r = await buildGoBinary(sys, {
     what: o.name,
@@ -231,9 +219,9 @@ export async function buildPlugin(sys: ScriptSystem, argv: readonly string[]): P
     out: o.out,
     ...(o.srcDir !== undefined ? { srcDir: o.srcDir } : { module: o.module, version: o.version }),
   });
-  if (r.version !== undefined) sys.err(`built from ${o.module}@${r.version}`);
-  sys.out(builtLine(o.name, r));
-  return o.pin ? await pinPlugin(sys, o.name, o.out, o.pinTarget) : BUILD_EXIT.ok;
+  if (r.version !== undefined) sys.err(`built from ${o.module}@${r.version}\n`);
+  sys.out(builtLine(o.name, r) + "\n");
+  return o.pin ? await pinPlugin(sys, o.name, o.out, o.pinTarget) : ExitCode.ok;
 }
 
 /** Runs the script with `argv`; returns the exit code. */

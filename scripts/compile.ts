@@ -19,32 +19,38 @@
  * A relative `--out` or `DENORT_BIN` is relative to the directory the task
  * was started from (`INIT_CWD` under `deno task`), like every script's paths.
  *
- * Exit codes: 0 built; 1 a `deno compile` failed or timed out; 64 bad command
- * line or environment value; 66 `DENORT_BIN` missing; 69 dl.deno.land
- * unreachable; 73 the output directory or `SHA256SUMS` could not be written;
- * 130/143 interrupted (the running `deno compile` is stopped).
+ * Exit codes (lib's `ExitCode`): 0 built; 64 bad command line or environment
+ * value; 66 `DENORT_BIN` missing; 69 dl.deno.land unreachable; 70 a `deno
+ * compile` failed or timed out; 73 the output directory or `SHA256SUMS` could
+ * not be written; 130/143 interrupted (the running `deno compile` is stopped).
  *
  * The logic is pure ({@linkcode parseCompileArgs}, {@linkcode compileArgs},
- * `sha256sumsText` in the kit, …); {@linkcode main} is the thin shell around it
- * with its side effects behind {@linkcode CompileDeps}.
+ * `formatSha256Sums` in `lib/plugins/sums.ts`, …); {@linkcode main} is the thin
+ * shell around it with its side effects behind {@linkcode CompileDeps}.
  */
 
-import { basename, isAbsolute, join, relative } from "node:path";
+import {
+  CantCreateError,
+  ExitCode,
+  NoInputError,
+  SoftwareError,
+  UnavailableError,
+  UsageError,
+} from "../lib/errors.ts";
 import { sha256File } from "../lib/os/hash.ts";
+import { basename, join, sep } from "../lib/os/path.ts";
+import { userCwd } from "../lib/os/env.ts";
+import type { System } from "../lib/os/system.ts";
+import { formatSha256Sums } from "../lib/plugins/sums.ts";
+import { parseFlags } from "./flags.ts";
 import {
   denoScriptSystem,
-  EXIT,
   messageOf,
-  parseArgs,
   REPO_ROOT,
   runMain,
-  ScriptError,
   type ScriptSystem,
-  sha256sumsText,
   startFlags,
-  type SumEntry,
   tailLines,
-  UsageError,
   userPath,
   writeTextAtomic,
 } from "./kit.ts";
@@ -82,21 +88,6 @@ export const DEFAULT_COMPILE_TIMEOUT_MS = 600_000;
 /** The default output directory, `dist/` under {@linkcode REPO_ROOT}. */
 export const DEFAULT_OUT_DIR: string = join(REPO_ROOT, "dist");
 
-/** This script's exit codes (sysexits(3), like parsd's own). */
-export const CompileExit = {
-  ok: EXIT.ok,
-  /** A `deno compile` failed or timed out. */
-  failed: EXIT.failure,
-  /** Bad command line, bad environment value, or several targets with DENORT_BIN. */
-  usage: EXIT.usage,
-  /** DENORT_BIN names no file. */
-  noInput: EXIT.noInput,
-  /** dl.deno.land (or PARSD_DENORT_BASE_URL) cannot be reached. */
-  unavailable: EXIT.unavailable,
-  /** The output directory or SHA256SUMS could not be written. */
-  cantCreate: EXIT.cantCreate,
-} as const;
-
 /** The parsed command line. */
 export interface CompileOptions {
   /** The targets to build, de-duplicated, in {@linkcode TARGETS} order. */
@@ -108,7 +99,7 @@ export interface CompileOptions {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: deno task compile [--target TARGET]... [--out DIR]
+export const USAGE = `usage: deno task compile [--target TARGET]... [--out DIR]
 
 Builds dist/parsd-<target> (.exe on Windows) with deno compile -P=${PERMISSION_SET},
 then dist/${SUMS_FILE} (check with: cd dist && sha256sum -c ${SUMS_FILE}).
@@ -126,6 +117,9 @@ Environment:
   PARSD_DENORT_BASE_URL           denort download base (default ${DEFAULT_DENORT_BASE_URL})
   PARSD_COMPILE_PROBE_TIMEOUT_MS  download probe timeout (default ${DEFAULT_PROBE_TIMEOUT_MS})
   PARSD_COMPILE_TIMEOUT_MS        timeout of each deno compile (default ${DEFAULT_COMPILE_TIMEOUT_MS})
+
+Exit codes: 0 built, 64 usage, 66 DENORT_BIN missing, 69 dl.deno.land unreachable,
+70 deno compile failed or timed out, 73 cannot write the output, 130/143 interrupted.
 `;
 
 /** Whether `value` is one of {@linkcode TARGETS}. */
@@ -140,7 +134,7 @@ export function isTarget(value: string): value is Target {
  * or a positional argument.
  */
 export function parseCompileArgs(argv: readonly string[]): CompileOptions {
-  const { values, lists, help, positional } = parseArgs(argv, {
+  const { values, lists, help, positional } = parseFlags(argv, {
     values: ["out"],
     lists: ["target"],
   });
@@ -219,14 +213,15 @@ export type ProbeResult =
   | { readonly reachable: false; readonly reason: string };
 
 /**
- * Sends a HEAD request to `url` and reports whether the server answered within
- * `timeoutMs`. Any HTTP answer counts as reachable (its status is returned); a
- * network error or the timeout does not.
+ * Sends a HEAD request to `url` (through `fetchFn`, lib's `System.fetch`) and
+ * reports whether the server answered within `timeoutMs`. Any HTTP answer
+ * counts as reachable (its status is returned); a network error or the
+ * timeout does not.
  */
 export async function probeUrl(
   url: string,
   timeoutMs: number,
-  fetchFn: typeof fetch = fetch,
+  fetchFn: System["fetch"],
 ): Promise<ProbeResult> {
   try {
     const res = await fetchFn(url, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
@@ -249,49 +244,35 @@ function probeFailureReason(e: unknown, timeoutMs: number): string {
 
 /**
  * The side effects of {@linkcode main}, injectable for tests: the kit's
- * {@linkcode ScriptSystem} (env, the user's cwd, `run`, output) plus what
- * only this script needs.
+ * {@linkcode ScriptSystem} (env, the user's cwd, `run`, `fetch` for the
+ * download probe, output) plus what only this script needs. `execPath()` is
+ * the deno that runs `deno compile`.
  */
 export interface CompileDeps extends ScriptSystem {
-  /** The deno binary that runs `deno compile`. */
-  readonly denoPath: string;
-  /** The version of that deno. */
+  /** The version of the deno at `execPath()`. */
   readonly denoVersion: string;
   /** The deno dir (for the denort cache), if it can be found. */
   denoDir(): Promise<string | undefined>;
-  /** `fetch`, used only for the download probe. */
-  readonly fetch: typeof fetch;
 }
 
-/** The real {@linkcode CompileDeps}: `Deno.execPath()` runs `deno compile`. */
+/** The real {@linkcode CompileDeps}: the deno running this script runs `deno compile`. */
 export function denoDeps(): CompileDeps {
   const sys = denoScriptSystem();
   return {
     ...sys,
-    denoPath: Deno.execPath(),
     denoVersion: Deno.version.deno,
     async denoDir() {
-      const fromEnv = sys.env["DENO_DIR"];
+      const fromEnv = sys.env("DENO_DIR");
       if (fromEnv) return fromEnv;
-      try {
-        const r = await sys.run({
-          cmd: Deno.execPath(),
-          args: ["info", "--json"],
-          timeoutMs: 30_000,
-        });
-        if (r.code !== 0) return undefined;
-        const info = JSON.parse(r.stdout) as { denoDir?: unknown };
-        return typeof info.denoDir === "string" ? info.denoDir : undefined;
-      } catch {
-        return undefined;
-      }
+      const r = await sys.run({ cmd: sys.execPath(), args: ["info", "--json"], timeoutMs: 30_000 });
+      const info = r.code === 0 ? JSON.parse(r.stdout) as { denoDir?: unknown } : {};
+      return typeof info.denoDir === "string" ? info.denoDir : undefined;
     },
-    fetch: (input, init) => fetch(input, init),
   };
 }
 
 function envMs(deps: CompileDeps, name: string, fallback: number): number {
-  const raw = deps.env[name];
+  const raw = deps.env(name);
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n <= 0) {
@@ -300,9 +281,10 @@ function envMs(deps: CompileDeps, name: string, fallback: number): number {
   return n;
 }
 
+/** `path` relative to `cwd` when it is inside it, else as it is. */
 function display(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+  const base = cwd.endsWith(sep) ? cwd : cwd + sep;
+  return path.startsWith(base) && path.length > base.length ? path.slice(base.length) : path;
 }
 
 async function removeIfPresent(path: string): Promise<void> {
@@ -331,7 +313,7 @@ async function checkDenortBin(
   deps: CompileDeps,
   targets: readonly Target[],
 ): Promise<string | undefined> {
-  const raw = deps.env["DENORT_BIN"];
+  const raw = deps.env("DENORT_BIN");
   if (raw === undefined || raw === "") return undefined;
   if (targets.length !== 1) {
     throw new UsageError(
@@ -339,7 +321,7 @@ async function checkDenortBin(
         `pick the one it is for with --target`,
     );
   }
-  const path = userPath(raw, deps.env, deps.cwd);
+  const path = userPath(deps, raw);
   let isFile = false;
   try {
     isFile = (await Deno.stat(path)).isFile;
@@ -347,7 +329,7 @@ async function checkDenortBin(
     isFile = false;
   }
   if (!isFile) {
-    throw new ScriptError(CompileExit.noInput, `DENORT_BIN '${raw}' is not a file (${path})`);
+    throw new NoInputError(`DENORT_BIN '${raw}' is not a file (${path}); name a denort binary`);
   }
   return path;
 }
@@ -355,7 +337,7 @@ async function checkDenortBin(
 /** Fails fast (exit 69) when a denort that must be downloaded cannot be. */
 async function probeDownload(deps: CompileDeps, targets: readonly Target[]): Promise<void> {
   const timeoutMs = envMs(deps, "PARSD_COMPILE_PROBE_TIMEOUT_MS", DEFAULT_PROBE_TIMEOUT_MS);
-  const base = deps.env["PARSD_DENORT_BASE_URL"] || DEFAULT_DENORT_BASE_URL;
+  const base = deps.env("PARSD_DENORT_BASE_URL") || DEFAULT_DENORT_BASE_URL;
   const denoDir = await deps.denoDir();
   let first: Target | undefined;
   for (const t of targets) {
@@ -379,38 +361,36 @@ async function probeDownload(deps: CompileDeps, targets: readonly Target[]): Pro
   }
   const probe = await probeUrl(url, timeoutMs, deps.fetch);
   if (!probe.reachable) {
-    throw new ScriptError(CompileExit.unavailable, unreachableMessage(url, probe.reason));
+    throw new UnavailableError(unreachableMessage(url, probe.reason));
   }
   if (probe.status >= 400) {
-    deps.err(`compile: warning: ${url} answered HTTP ${probe.status}; trying deno compile anyway`);
+    deps.err(
+      `compile: warning: ${url} answered HTTP ${probe.status}; trying deno compile anyway\n`,
+    );
   }
 }
 
-/** Builds one target; throws a {@linkcode ScriptError} (exit 1) with deno's last lines. */
+/** Builds one target; throws a {@linkcode SoftwareError} (70) with deno's last lines. */
 async function compileOne(
   deps: CompileDeps,
   target: Target,
   outDir: string,
-  env: Record<string, string>,
+  denortBin: string | undefined,
   timeoutMs: number,
 ): Promise<string> {
   const path = join(outDir, outputName(target));
-  deps.err(`compile: building ${display(path, deps.cwd)}`);
-  // An empty DENORT_BIN means unset here, but deno compile would try to read ''.
-  const fullEnv: Record<string, string> = { ...deps.env, ...env };
-  if (fullEnv["DENORT_BIN"] === "") delete fullEnv["DENORT_BIN"];
+  deps.err(`compile: building ${display(path, userCwd(deps))}\n`);
   const result = await deps.run({
-    cmd: deps.denoPath,
+    cmd: deps.execPath(),
     args: compileArgs(target, outDir),
     cwd: REPO_ROOT,
-    env: fullEnv,
-    clearEnv: true,
+    // An empty DENORT_BIN means unset here, but deno compile would try to read ''.
+    ...(denortBin === undefined ? { unset: ["DENORT_BIN"] } : { env: { DENORT_BIN: denortBin } }),
     timeoutMs,
   });
   if (result.code === 0 && !result.timedOut) return path;
   await removeCompileTemps(outDir, outputName(target));
-  throw new ScriptError(
-    CompileExit.failed,
+  throw new SoftwareError(
     result.timedOut
       ? `deno compile for ${target} did not finish within ${timeoutMs} ms (PARSD_COMPILE_TIMEOUT_MS)`
       : `deno compile for ${target} failed (exit ${result.code})`,
@@ -420,15 +400,16 @@ async function compileOne(
 
 /** Hashes the built binaries and writes SHA256SUMS atomically. */
 async function writeSums(deps: CompileDeps, outDir: string, paths: readonly string[]) {
-  const entries: SumEntry[] = [];
+  const entries: { file: string; sha256: string }[] = [];
+  const cwd = userCwd(deps);
   for (const path of paths) {
     const { size } = await Deno.stat(path);
-    entries.push({ name: basename(path), sha256: await sha256File(path) });
-    deps.out(`${display(path, deps.cwd)}  ${formatSize(size)}`);
+    entries.push({ file: basename(path), sha256: await sha256File(path) });
+    deps.out(`${display(path, cwd)}  ${formatSize(size)}\n`);
   }
   const sums = join(outDir, SUMS_FILE);
-  await writeTextAtomic(sums, sha256sumsText(entries), 0o644);
-  deps.out(`${display(sums, deps.cwd)}  ${entries.length} file(s)`);
+  await writeTextAtomic(sums, formatSha256Sums(entries), 0o644);
+  deps.out(`${display(sums, cwd)}  ${entries.length} file(s)\n`);
 }
 
 /** Creates the output directory and removes a SHA256SUMS an earlier run left (73 on failure). */
@@ -438,9 +419,7 @@ async function prepareOutDir(outDir: string): Promise<void> {
     // A SHA256SUMS from an earlier run must not outlive a failed one.
     await removeIfPresent(join(outDir, SUMS_FILE));
   } catch (e) {
-    throw new ScriptError(CompileExit.cantCreate, `cannot use ${outDir}: ${messageOf(e)}`, {
-      cause: e,
-    });
+    throw new CantCreateError(`cannot use ${outDir}: ${messageOf(e)}`, { cause: e });
   }
 }
 
@@ -448,21 +427,20 @@ async function prepareOutDir(outDir: string): Promise<void> {
 async function compile(deps: CompileDeps, argv: readonly string[]): Promise<number> {
   const opts = parseCompileArgs(argv);
   if (opts.help) {
-    deps.out(USAGE.trimEnd());
-    return CompileExit.ok;
+    deps.out(USAGE);
+    return ExitCode.ok;
   }
-  const outDir = opts.out === undefined ? DEFAULT_OUT_DIR : userPath(opts.out, deps.env, deps.cwd);
+  const outDir = opts.out === undefined ? DEFAULT_OUT_DIR : userPath(deps, opts.out);
   const timeoutMs = envMs(deps, "PARSD_COMPILE_TIMEOUT_MS", DEFAULT_COMPILE_TIMEOUT_MS);
   const denortBin = await checkDenortBin(deps, opts.targets);
   if (denortBin === undefined) await probeDownload(deps, opts.targets);
-  const env: Record<string, string> = denortBin === undefined ? {} : { DENORT_BIN: denortBin };
   await prepareOutDir(outDir);
   const built: string[] = [];
   for (const target of opts.targets) {
-    built.push(await compileOne(deps, target, outDir, env, timeoutMs));
+    built.push(await compileOne(deps, target, outDir, denortBin, timeoutMs));
   }
   await writeSums(deps, outDir, built);
-  return CompileExit.ok;
+  return ExitCode.ok;
 }
 
 /**
@@ -471,7 +449,7 @@ async function compile(deps: CompileDeps, argv: readonly string[]): Promise<numb
  * each binary's size. Errors are printed by the kit's `runMain`: a failed
  * compile's last lines, then one `compile: error: …` line.
  *
- * @returns the exit code (see {@linkcode CompileExit}).
+ * @returns the exit code (see the module's header).
  */
 export function main(argv: readonly string[], deps: CompileDeps = denoDeps()): Promise<number> {
   return runMain("compile", deps, (d) => compile(d, argv));

@@ -10,45 +10,33 @@
  * download -json` parsing, telling an unavailable module from a failed build)
  * is exported for tests; the rest runs Go through {@linkcode ScriptSystem.run}.
  *
- * Exit codes (see {@linkcode BUILD_EXIT}) follow sysexits(3) and the shell:
- * 64 usage, 66 missing source, 69 unavailable (module/version refused or not
- * found, proxy unreachable, Go too old), 70 a go command failed, 73 cannot
- * create the output, 127 no `go` on PATH.
+ * Exit codes (lib's `ExitCode`): 64 usage, 66 missing source, 69 unavailable
+ * (module/version refused or not found, proxy unreachable, Go too old), 70 a
+ * go command failed, 73 cannot create the output, 127 no `go` on PATH.
  */
 
-import { dirname, join } from "node:path";
-import { sha256File } from "../lib/os/hash.ts";
 import {
   CommandNotFoundError,
+  ExitCode,
+  NoInputError,
+  ParsdError,
+  SoftwareError,
+  UnavailableError,
+  UsageError,
+} from "../lib/errors.ts";
+import { sha256File } from "../lib/os/hash.ts";
+import { dirname, join } from "../lib/os/path.ts";
+import type { System } from "../lib/os/system.ts";
+import {
   ensureDir,
-  type Env,
-  EXIT,
   messageOf,
   oneLine,
   produceAtomically,
-  type Runner,
-  ScriptError,
   type ScriptSystem,
   tailLines,
   withTempDir,
 } from "./kit.ts";
-
-/** The exit codes of the build scripts (a subset of the kit's {@linkcode EXIT}). */
-export const BUILD_EXIT = {
-  ok: EXIT.ok,
-  /** Bad command line: unknown plugin, unknown flag, missing or conflicting values. */
-  usage: EXIT.usage,
-  /** `--src` does not exist, is not a directory, or has no go.mod. */
-  noInput: EXIT.noInput,
-  /** The module or version is not available (proxy refusal or unreachable, unknown version), or Go is too old. */
-  unavailable: EXIT.unavailable,
-  /** `go build` (or another go command) failed. */
-  software: EXIT.software,
-  /** The output file or its directory could not be created. */
-  cantCreate: EXIT.cantCreate,
-  /** There is no `go` on PATH. */
-  noGo: EXIT.notFound,
-} as const;
+import { type Runner } from "./run.ts";
 
 /** The oldest Go the Lux modules ask for (luxfi/session's go.mod says `go 1.25.5`). */
 export const MIN_GO_HINT = "1.25.5";
@@ -56,7 +44,7 @@ export const MIN_GO_HINT = "1.25.5";
 /** How many lines of Go's output a failed go command shows. */
 export const TAIL_LINES = 15;
 
-/** The message for "no go on PATH" (exit 127). */
+/** The message for "no go on PATH" (exit 127, {@linkcode ExitCode.commandNotFound}). */
 export const NO_GO = "go not found on PATH; install Go " + MIN_GO_HINT +
   " or newer from https://go.dev/dl/ (or your package manager) and put its bin dir on PATH";
 
@@ -194,12 +182,12 @@ export interface GoEnvOptions {
  * GOTOOLCHAIN is always `local`, so Go never fetches another toolchain and
  * a too-old Go fails the same way everywhere.
  */
-export function goEnv(userEnv: Env, opts: GoEnvOptions): Record<string, string> {
+export function goEnv(userEnv: System["env"], opts: GoEnvOptions): Record<string, string> {
   const env: Record<string, string> = { GOTOOLCHAIN: "local" };
-  const cgo = userEnv["CGO_ENABLED"];
+  const cgo = userEnv("CGO_ENABLED");
   env["CGO_ENABLED"] = cgo !== undefined && cgo !== "" ? cgo : opts.cgo ? "1" : "0";
   if (opts.modMod) {
-    const kept = withoutModFlag(userEnv["GOFLAGS"]);
+    const kept = withoutModFlag(userEnv("GOFLAGS"));
     env["GOFLAGS"] = [...kept, "-mod=mod"].join(" ");
     env["GOWORK"] = "off";
   }
@@ -215,10 +203,14 @@ function withoutModFlag(goflags: string | undefined): string[] {
  * {@linkcode goEnv}'s, plus GOBIN, GOWORK=off and the user's GOFLAGS without
  * a `-mod=` flag (which `go install …@version` does not take).
  */
-export function goInstallEnv(userEnv: Env, gobin: string, cgo: boolean): Record<string, string> {
+export function goInstallEnv(
+  userEnv: System["env"],
+  gobin: string,
+  cgo: boolean,
+): Record<string, string> {
   return {
     ...goEnv(userEnv, { cgo, modMod: false }),
-    GOFLAGS: withoutModFlag(userEnv["GOFLAGS"]).join(" "),
+    GOFLAGS: withoutModFlag(userEnv("GOFLAGS")).join(" "),
     GOWORK: "off",
     GOBIN: gobin,
   };
@@ -276,7 +268,7 @@ export interface RunGoOptions {
 /**
  * Runs `go <args>` with output captured.
  *
- * @throws {ScriptError} (127) {@linkcode NO_GO} when there is no `go` on PATH.
+ * @throws {ParsdError} (127) {@linkcode NO_GO} when there is no `go` on PATH.
  */
 export async function runGo(
   run: Runner,
@@ -294,13 +286,17 @@ export async function runGo(
     return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
     if (error instanceof CommandNotFoundError) {
-      throw new ScriptError(BUILD_EXIT.noGo, NO_GO, { cause: error });
+      throw new ParsdError(ExitCode.commandNotFound, NO_GO, { cause: error });
     }
     throw error;
   }
 }
 
-/** The go on PATH's version, e.g. `go1.26.8` (from `go env GOVERSION`, run in `cwd`). */
+/**
+ * The go on PATH's version, e.g. `go1.26.8` (from `go env GOVERSION`, run in `cwd`).
+ *
+ * @throws {SoftwareError} (70) when go cannot say; (127) when there is no go.
+ */
 export async function goVersion(
   run: Runner,
   cwd: string,
@@ -309,8 +305,7 @@ export async function goVersion(
   const r = await runGo(run, ["env", "GOVERSION"], { cwd, env });
   const v = r.stdout.trim();
   if (r.code !== 0 || v === "") {
-    throw new ScriptError(
-      BUILD_EXIT.software,
+    throw new SoftwareError(
       `'go env GOVERSION' failed (exit ${r.code}): ${oneLine(r.stderr) || "no output"}`,
     );
   }
@@ -321,7 +316,7 @@ export async function goVersion(
  * Downloads `module@version` into the module cache with `go mod download
  * -json` (run in `cwd`, an empty directory).
  *
- * @throws {ScriptError} (69) on a refusal or unknown version, carrying Go's reason.
+ * @throws {UnavailableError} (69) on a refusal or unknown version, carrying Go's reason.
  */
 export async function downloadModule(
   run: Runner,
@@ -335,7 +330,7 @@ export async function downloadModule(
   if (m?.error !== undefined || r.code !== 0 || m?.dir === undefined) {
     const raw = m?.error ?? (oneLine(r.stderr) || `go mod download exited with ${r.code}`);
     const why = stripPrefix(stripPrefix(raw, `${module}@${version}: `), `module ${module}: `);
-    throw new ScriptError(BUILD_EXIT.unavailable, `cannot download ${module}@${version}: ${why}`);
+    throw new UnavailableError(`cannot download ${module}@${version}: ${why}`);
   }
   return { ...m, dir: m.dir };
 }
@@ -371,7 +366,7 @@ export async function probeModule(
         timeoutMs,
       });
     } catch (error) {
-      if (error instanceof ScriptError && error.exitCode === BUILD_EXIT.noGo) {
+      if (error instanceof ParsdError && error.exitCode === ExitCode.commandNotFound) {
         return { state: "no-go", reason: error.message };
       }
       throw error;
@@ -405,7 +400,7 @@ export async function copyTree(src: string, dst: string): Promise<void> {
 /**
  * Reads the `go` directive of `<dir>/go.mod`.
  *
- * @throws {ScriptError} (66) when there is no go.mod.
+ * @throws {NoInputError} (66) when there is no go.mod.
  */
 export async function readGoDirective(dir: string): Promise<string | undefined> {
   const goMod = join(dir, "go.mod");
@@ -413,11 +408,7 @@ export async function readGoDirective(dir: string): Promise<string | undefined> 
     return parseGoDirective(await Deno.readTextFile(goMod));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new ScriptError(
-        BUILD_EXIT.noInput,
-        `${dir} has no go.mod; is it a Go module checkout?`,
-        { cause: error },
-      );
+      throw new NoInputError(`${dir} has no go.mod; is it a Go module checkout?`, { cause: error });
     }
     throw error;
   }
@@ -484,7 +475,7 @@ interface GoSetup {
  * (0755), then hash it. On any failure `out` is left as it was and
  * temporaries are removed.
  *
- * @throws {ScriptError} with the exit code and message to report.
+ * @throws {ParsdError} with the exit code and message to report.
  */
 export async function buildGoBinary(sys: ScriptSystem, req: BuildRequest): Promise<BuildResult> {
   const started = performance.now();
@@ -503,10 +494,7 @@ export async function buildGoBinary(sys: ScriptSystem, req: BuildRequest): Promi
 async function checkSourceDir(srcDir: string): Promise<void> {
   const st = await Deno.stat(srcDir).catch(() => undefined);
   if (!st?.isDirectory) {
-    throw new ScriptError(
-      BUILD_EXIT.noInput,
-      `source dir ${srcDir} does not exist or is not a directory`,
-    );
+    throw new NoInputError(`source dir ${srcDir} does not exist or is not a directory`);
   }
   await readGoDirective(srcDir);
 }
@@ -519,9 +507,9 @@ async function fetchSource(
 ): Promise<BuildSource> {
   if (req.srcDir !== undefined) return { root: req.srcDir, from: req.srcDir };
   if (req.module === undefined || req.version === undefined) {
-    throw new ScriptError(BUILD_EXIT.usage, "give a source dir or a module and version");
+    throw new UsageError("give a source dir or a module and version");
   }
-  sys.err(`downloading ${req.module}@${req.version} with ${setup.go} …`);
+  sys.err(`downloading ${req.module}@${req.version} with ${setup.go} …\n`);
   const m = await downloadModule(sys.run, req.module, req.version, setup.work, setup.env);
   const root = join(setup.work, "src");
   await copyTree(m.dir, root);
@@ -533,7 +521,7 @@ async function checkGoDirective(source: BuildSource, go: string): Promise<void> 
   const need = await readGoDirective(source.root);
   if (need === undefined) return;
   const why = goTooOld(go, need, join(source.from, "go.mod"));
-  if (why !== undefined) throw new ScriptError(BUILD_EXIT.unavailable, why);
+  if (why !== undefined) throw new UnavailableError(why);
 }
 
 /** Step: the reproducible `go build`, into a temporary renamed over `req.out` (70 with Go's tail). */
@@ -547,7 +535,7 @@ async function compileInto(
   const modMod = req.srcDir === undefined;
   sys.err(
     `building ${req.what} (${req.pkg} in ${source.from}) with ${setup.go}, ` +
-      `CGO_ENABLED=${setup.env["CGO_ENABLED"]} …`,
+      `CGO_ENABLED=${setup.env["CGO_ENABLED"]} …\n`,
   );
   await produceAtomically(req.out, 0o755, async (tmp) => {
     const r = await runGo(sys.run, goBuildArgs(tmp, req.pkg, modMod), {
@@ -559,10 +547,9 @@ async function compileInto(
 }
 
 /** A go command that failed (70), with Go's last lines as details. */
-export function goFailedError(what: string, r: GoResult): ScriptError {
+export function goFailedError(what: string, r: GoResult): SoftwareError {
   const tail = tailLines(r.stderr + "\n" + r.stdout, TAIL_LINES);
-  return new ScriptError(
-    BUILD_EXIT.software,
+  return new SoftwareError(
     `${what} exited with ${r.code}` +
       (tail.length > 0 ? ` (last ${tail.length} lines of Go's output above)` : ""),
     { details: tail.map((l) => `  ${l}`) },
@@ -588,9 +575,7 @@ async function describeBuild(
       ...(version !== undefined ? { version } : {}),
     };
   } catch (error) {
-    throw new ScriptError(EXIT.failure, `cannot read the build ${out}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw new SoftwareError(`cannot read the build ${out}: ${messageOf(error)}`, { cause: error });
   }
 }
 

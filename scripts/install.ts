@@ -33,30 +33,28 @@
  * `--quiet` in the launcher hides Deno's "Permissions in the config file is
  * an experimental feature" warning on every run; Deno's errors still show.
  *
- * Exit codes: 0 installed; 64 bad command line, or HOME unset without
- * `--dir`; 73 DIR or the launcher cannot be written, or DIR/parsd exists and
- * is not a parsd launcher (pass `--force` to replace it); 130/143 interrupted.
+ * Exit codes (lib's `ExitCode`): 0 installed; 64 bad command line; 73 DIR or
+ * the launcher cannot be written, or DIR/parsd exists and is not a parsd
+ * launcher (pass `--force` to replace it); 78 HOME unset without `--dir`;
+ * 130/143 interrupted.
  * Not for Windows (the launcher is a shell script).
  */
 
-import { delimiter, join } from "node:path";
+import { CantCreateError, ExitCode } from "../lib/errors.ts";
+import { delimiter, join } from "../lib/os/path.ts";
+import { noMorePositional, parseFlags } from "./flags.ts";
 import {
   denoScriptSystem,
   ensureDir,
-  EXIT,
-  homeOf,
   messageOf,
-  noMorePositional,
-  parseArgs,
   produceAtomically,
   REPO_ROOT,
+  requireHome,
   runMain,
-  ScriptError,
   type ScriptSystem,
   shellQuote,
   shellWord,
   startFlags,
-  UsageError,
   userPath,
 } from "./kit.ts";
 
@@ -68,7 +66,10 @@ repository's main.ts with the deno running this install, under deno.json's
 "parsd" permission set.
 
   --dir DIR   where to put the launcher (created if missing)
-  --force     replace DIR/parsd even if it is not a parsd launcher`;
+  --force     replace DIR/parsd even if it is not a parsd launcher
+
+Exit codes: 0 installed, 64 usage, 73 DIR or the launcher cannot be written (or
+DIR/parsd is not a parsd launcher), 78 HOME unset without --dir.`;
 
 /** The second line of every launcher: how a later install recognises one it may replace. */
 export const LAUNCHER_MARK =
@@ -119,9 +120,7 @@ async function existing(path: string): Promise<"none" | "launcher" | "other"> {
     info = await Deno.lstat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return "none";
-    throw new ScriptError(EXIT.cantCreate, `cannot inspect ${path}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw new CantCreateError(`cannot inspect ${path}: ${messageOf(error)}`, { cause: error });
   }
   if (!info.isFile || info.size > 64 * 1024) return "other";
   const text = await Deno.readTextFile(path).catch(() => "");
@@ -134,27 +133,20 @@ export async function install(
   argv: readonly string[],
   target: LauncherTarget = { deno: Deno.execPath(), repo: REPO_ROOT },
 ): Promise<number> {
-  const args = parseArgs(argv, { values: ["dir"], booleans: ["force"] });
+  const args = parseFlags(argv, { values: ["dir"], booleans: ["force"] });
   if (args.help) {
-    sys.out(USAGE);
-    return EXIT.ok;
+    sys.out(USAGE + "\n");
+    return ExitCode.ok;
   }
   noMorePositional(args.positional, 0);
-  let dir;
-  if (args.values.dir !== undefined) dir = userPath(args.values.dir, sys.env, sys.cwd);
-  else {
-    const home = homeOf(sys.env);
-    if (home === undefined) {
-      throw new UsageError("HOME is not set, so the default ~/.local/bin is unknown; pass --dir");
-    }
-    dir = join(home, ".local", "bin");
-  }
+  const dir = args.values.dir !== undefined
+    ? userPath(sys, args.values.dir)
+    : join(requireHome(sys, "the default ~/.local/bin is unknown", "pass --dir"), ".local", "bin");
   await ensureDir(dir, 0o755);
   const path = join(dir, "parsd");
   const before = await existing(path);
   if (before === "other" && !args.booleans.force) {
-    throw new ScriptError(
-      EXIT.cantCreate,
+    throw new CantCreateError(
       `refusing to replace ${path}: it is not a parsd launcher (pass --force to replace it)`,
     );
   }
@@ -163,16 +155,14 @@ export async function install(
     try {
       await Deno.writeTextFile(tmp, text, { createNew: true, mode: 0o700 });
     } catch (error) {
-      throw new ScriptError(EXIT.cantCreate, `cannot write ${tmp}: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw new CantCreateError(`cannot write ${tmp}: ${messageOf(error)}`, { cause: error });
     }
   });
-  sys.out(`${before === "none" ? "installed" : "replaced"} ${path}`);
-  sys.out(`  runs ${join(target.repo, "main.ts")} with ${target.deno}`);
-  const onPath = (sys.env["PATH"] ?? "").split(delimiter).includes(dir);
-  if (!onPath) sys.out(`note: ${dir} is not on PATH; add it, e.g. export PATH="${dir}:$PATH"`);
-  return EXIT.ok;
+  sys.out(`${before === "none" ? "installed" : "replaced"} ${path}\n`);
+  sys.out(`  runs ${join(target.repo, "main.ts")} with ${target.deno}\n`);
+  const onPath = (sys.env("PATH") ?? "").split(delimiter).includes(dir);
+  if (!onPath) sys.out(`note: ${dir} is not on PATH; add it, e.g. export PATH="${dir}:$PATH"\n`);
+  return ExitCode.ok;
 }
 
 /** Runs the script with `argv`; returns the exit code. */

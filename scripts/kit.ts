@@ -1,21 +1,33 @@
 /**
  * @module
- * The kit every script in `scripts/` is built on, so that they read as one
- * codebase: one argv parser, one error class carrying an exit code and the
- * {@linkcode runMain} wrapper that prints it, one process seam
- * ({@linkcode ScriptSystem.run}, injectable for tests), atomic file writes,
- * `tailLines`, `SHA256SUMS` text, and the paths scripts share with parsd
- * (data dir, cache dir, the user's cwd under `deno task`).
- *
- * Exit codes follow sysexits(3) and the shell ({@linkcode EXIT}): a script
- * documents in its header which of them it uses.
+ * What the scripts in `scripts/` need on top of lib's parts, and nothing lib
+ * already has. A script's seam is lib's {@linkcode System} (env, cwd,
+ * output, signals, fetch, files) plus {@linkcode ScriptSystem.run}, the
+ * process call of `run.ts` (a cwd, an environment, a timeout and the
+ * script's interrupt, which `System.output` does not take). Errors are lib's
+ * `ParsdError` subclasses with lib's `ExitCode`; {@linkcode runMain} prints
+ * them as `<script>: error: …`. Flags are parsed in `flags.ts`. And: the
+ * start task's deno flags, shell quoting, the paths scripts share with parsd
+ * (by lib's rules in `lib/os/path.ts`, `lib/data_dir/locate.ts` and
+ * `lib/os/env.ts`), atomic outputs.
  */
 
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempSibling, writeFileAtomic } from "../lib/os/files.ts";
-import { absolutePath } from "../lib/os/path.ts";
+import {
+  CantCreateError,
+  ConfigError,
+  ExitCode,
+  formatError,
+  ParsdError,
+  UsageError,
+} from "../lib/errors.ts";
+import { homeOf, userCwd } from "../lib/os/env.ts";
+import { statFacts, tempSibling, writeFileAtomic } from "../lib/os/files.ts";
+import { absolutePath, dirname, join } from "../lib/os/path.ts";
 import { dataDirFromFlagOrEnv, defaultDataDir } from "../lib/data_dir/locate.ts";
+import { exitCodeFor, forwardedSignals } from "../lib/os/signals.ts";
+import { denoSystem, type System } from "../lib/os/system.ts";
+import { type Runner, spawnCapture } from "./run.ts";
 
 /** The repository root (where `main.ts` and `deno.json` are), found from this file, never the cwd. */
 export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -23,7 +35,7 @@ export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url))
 /**
  * The deno flags of a `start` task (`deno run <flags> main.ts`).
  *
- * @throws {Error} when the task is not of that form.
+ * @throws {Error} when the task is not of that form (deno.json is broken: a bug, exit 1).
  */
 export function startTaskFlags(task: string | undefined): string[] {
   const words = (task ?? "").trim().split(/\s+/);
@@ -35,14 +47,12 @@ export function startTaskFlags(task: string | undefined): string[] {
 
 /**
  * How deno runs parsd, defined once by deno.json's `start` task: the `parsd`
- * permission set, no prompts, and V8's young generation at 2 MiB (a start
- * allocates a little over V8's default 1 MiB, which cost it a garbage
- * collection of 1–4 ms, and `doctor` about 1 MiB of memory). `deno task
- * compile`, `deno task install`'s launcher, the build scripts' `plugins pin`
- * and the bench all run parsd with exactly these flags.
+ * permission set, no prompts, and V8's young generation at 2 MiB. `deno task
+ * compile`, `deno task install`'s launcher, the build scripts' `plugins pin`,
+ * the bench, the real-node harness and the tests all run parsd with exactly
+ * these flags. Reads deno.json once, when first asked.
  */
 export function startFlags(): string[] {
-  // Read once, when first asked for (a script run with narrow read access never asks).
   startFlagsRead ??= startTaskFlags(
     (JSON.parse(Deno.readTextFileSync(join(REPO_ROOT, "deno.json"))) as {
       tasks?: Record<string, string>;
@@ -53,6 +63,14 @@ export function startFlags(): string[] {
 
 let startFlagsRead: readonly string[] | undefined;
 
+/** The deno argv (after the deno executable) that runs parsd with `args`, as the start task does. */
+export function parsdArgv(args: readonly string[]): string[] {
+  return ["run", ...startFlags(), "--config", join(REPO_ROOT, "deno.json"), PARSD_MAIN, ...args];
+}
+
+/** parsd's entry point. */
+export const PARSD_MAIN: string = join(REPO_ROOT, "main.ts");
+
 /** Quotes text for /bin/sh: single quotes, with each `'` written as `'\''`. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
@@ -61,76 +79,6 @@ export function shellQuote(text: string): string {
 /** A word for /bin/sh: as it is when the shell reads it so, else quoted. */
 export const shellWord = (text: string): string =>
   /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
-
-/** The exit codes scripts use. Each script's header says which apply to it. */
-export const EXIT = {
-  ok: 0,
-  /** A failure with no better code (and the scripts' own bugs). */
-  failure: 1,
-  /** A bad command line or environment value. */
-  usage: 64,
-  /** An input is missing: a source dir, a file named by a variable. */
-  noInput: 66,
-  /** Something needed is not available: a module refused by the proxy, a server unreachable. */
-  unavailable: 69,
-  /** A tool the script runs failed (a build, a version check). */
-  software: 70,
-  /** An output file or directory cannot be created. */
-  cantCreate: 73,
-  /** A program the script needs is not on PATH. */
-  notFound: 127,
-} as const;
-
-// ---------------------------------------------------------------------------
-// Errors
-
-/** Options of a {@linkcode ScriptError}. */
-export interface ScriptErrorOptions {
-  /** Lines printed before the error line, such as the tail of a tool's output. */
-  readonly details?: readonly string[];
-  /** The underlying error. */
-  readonly cause?: unknown;
-}
-
-/**
- * A failure the user can act on. {@linkcode runMain} prints its `details`
- * (indented by the thrower as it likes), then `<script>: error: <message>`
- * on one line, and returns `exitCode`.
- */
-export class ScriptError extends Error {
-  /** The process exit code, one of {@linkcode EXIT} or a passed-through code. */
-  readonly exitCode: number;
-  /** Lines shown before the one-line message. */
-  readonly details: readonly string[];
-
-  /** Makes an error with its exit code and one-line message. */
-  constructor(exitCode: number, message: string, options: ScriptErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.exitCode = exitCode;
-    this.details = options.details ?? [];
-  }
-}
-
-/** A bad command line or environment value (exit 64); `run with --help` follows it. */
-export class UsageError extends ScriptError {
-  /** Makes a usage error with its one-line message. */
-  constructor(message: string) {
-    super(EXIT.usage, message);
-  }
-}
-
-/** A program that is not on PATH (exit 127). Callers usually rethrow it with an install hint. */
-export class CommandNotFoundError extends ScriptError {
-  /** The program that was looked for. */
-  readonly command: string;
-
-  /** Makes the error for `command`. */
-  constructor(command: string, options: ScriptErrorOptions = {}) {
-    super(EXIT.notFound, `${command} not found on PATH`, options);
-    this.command = command;
-  }
-}
 
 /** Joins a multi-line message (Go indents continuation lines with a tab) into one line. */
 export function oneLine(message: string): string {
@@ -142,336 +90,6 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// ---------------------------------------------------------------------------
-// Command line
-
-/** Which flags a script takes. `-h`/`--help` are always known. */
-export interface FlagSpec<V extends string, L extends string, B extends string> {
-  /** Flags with one value: `--name value` or `--name=value`, at most once. */
-  readonly values?: readonly V[];
-  /** Flags with a value that may be repeated; values are kept in order. */
-  readonly lists?: readonly L[];
-  /** Flags without a value, at most once. */
-  readonly booleans?: readonly B[];
-}
-
-/** The result of {@linkcode parseArgs}. */
-export interface ParsedArgs<V extends string, L extends string, B extends string> {
-  /** The value flags given. */
-  readonly values: Partial<Record<V, string>>;
-  /** Every repeatable flag, with its values in order (empty if not given). */
-  readonly lists: Record<L, string[]>;
-  /** Every boolean flag: whether it was given. */
-  readonly booleans: Record<B, boolean>;
-  /** `-h` or `--help` was given. */
-  readonly help: boolean;
-  /** The arguments that are not flags, in order (everything after `--` included). */
-  readonly positional: string[];
-}
-
-/**
- * Parses a script's command line. Pure.
- *
- * `--name value` and `--name=value` for value flags (a separate value may not
- * start with `--`, so `--out --force` is caught); booleans take no value;
- * `-h` is `--help`; `--` ends the flags.
- *
- * @throws {UsageError} on an unknown flag, a missing or empty value, a value
- * given to a boolean, or a non-repeatable flag given twice.
- */
-export function parseArgs<
-  V extends string = never,
-  L extends string = never,
-  B extends string = never,
->(
-  argv: readonly string[],
-  spec: FlagSpec<V, L, B>,
-): ParsedArgs<V, L, B> {
-  const valueNames: readonly string[] = spec.values ?? [];
-  const listNames: readonly string[] = spec.lists ?? [];
-  const boolNames: readonly string[] = spec.booleans ?? [];
-  const values: Record<string, string> = {};
-  const lists: Record<string, string[]> = Object.fromEntries(listNames.map((n) => [n, []]));
-  const booleans: Record<string, boolean> = Object.fromEntries(boolNames.map((n) => [n, false]));
-  const seen = new Set<string>();
-  const positional: string[] = [];
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === "-h" || arg === "--help") {
-      help = true;
-      continue;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positional.push(arg);
-      continue;
-    }
-    if (!arg.startsWith("--")) throw new UsageError(`unknown flag '${arg}'`);
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    const repeatable = listNames.includes(name);
-    const known = repeatable || valueNames.includes(name) || boolNames.includes(name);
-    if (!known) throw new UsageError(`unknown flag '--${name}'`);
-    if (!repeatable && seen.has(name)) throw new UsageError(`flag --${name} given twice`);
-    seen.add(name);
-    if (boolNames.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`flag --${name} takes no value`);
-      booleans[name] = true;
-    } else {
-      let value = inline;
-      if (value === undefined) {
-        const next = argv[i + 1];
-        if (next !== undefined && !next.startsWith("--")) {
-          value = next;
-          i++;
-        }
-      }
-      if (value === undefined || value === "") throw new UsageError(`flag --${name} needs a value`);
-      if (repeatable) lists[name]!.push(value);
-      else values[name] = value;
-    }
-  }
-  return {
-    values: values as Partial<Record<V, string>>,
-    lists: lists as Record<L, string[]>,
-    booleans: booleans as Record<B, boolean>,
-    help,
-    positional,
-  };
-}
-
-/**
- * A flag's value as a positive whole number.
- *
- * @throws {UsageError} `--<flag> needs a positive integer, got '<raw>'`.
- */
-export function positiveInt(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`--${flag} needs a positive integer, got '${raw}'`);
-  }
-  return n;
-}
-
-/** Throws a {@linkcode UsageError} for the first positional argument beyond `max`. */
-export function noMorePositional(positional: readonly string[], max: number): void {
-  const extra = positional[max];
-  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
-}
-
-// ---------------------------------------------------------------------------
-// Paths
-
-/** An environment as a record (the scripts read it once). */
-export type Env = Readonly<Record<string, string>>;
-
-/**
- * The directory the user ran the command from: `deno task` runs scripts in
- * the project root and says where it was started in `INIT_CWD`.
- */
-export function userCwd(env: Env, cwd: string): string {
-  const init = env["INIT_CWD"];
-  return init !== undefined && init !== "" ? init : cwd;
-}
-
-/** The home directory from HOME (or USERPROFILE on Windows); `undefined` if neither is set. */
-export function homeOf(env: Env): string | undefined {
-  const home = env["HOME"] || env["USERPROFILE"];
-  return home === undefined || home === "" ? undefined : home;
-}
-
-function requireHome(env: Env, why: string): string {
-  const home = homeOf(env);
-  if (home === undefined) {
-    throw new UsageError(`HOME is not set, so ${why}; give the path explicitly`);
-  }
-  return home;
-}
-
-/**
- * A path the user gave (flag or environment), made absolute against `cwd`
- * with `~` expanded, exactly as parsd does ({@linkcode absolutePath}).
- *
- * @throws {UsageError} for a `~` path when HOME is not set.
- */
-export function userPath(path: string, env: Env, cwd: string): string {
-  return absolutePath(path, homeFor(path, env), cwd);
-}
-
-/** The home dir to expand `path` with: required only when `path` starts with `~`. */
-function homeFor(path: string, env: Env): string {
-  const tilde = path === "~" || path.startsWith("~/");
-  return tilde ? requireHome(env, `'${path}' cannot be expanded`) : homeOf(env) ?? "/";
-}
-
-/**
- * parsd's data dir as the scripts see it, by parsd's own rules
- * ({@linkcode dataDirFromFlagOrEnv}): `--data-dir`, else `PARS_DATA_DIR`
- * (relative to `cwd`, `~` expanded), else `~/.pars`.
- *
- * @throws {UsageError} when HOME is needed but not set.
- */
-export function scriptDataDir(flag: string | undefined, env: Env, cwd: string): string {
-  const given = flag !== undefined && flag !== "" ? flag : env["PARS_DATA_DIR"] || undefined;
-  if (given === undefined) {
-    return defaultDataDir(requireHome(env, "the default data dir ~/.pars is unknown"));
-  }
-  return dataDirFromFlagOrEnv(flag, env["PARS_DATA_DIR"], homeFor(given, env), cwd)!;
-}
-
-/** The scripts' cache dir: `$XDG_CACHE_HOME/parsd` (if absolute), else `~/.cache/parsd`. */
-export function cacheRoot(env: Env): string {
-  const xdg = env["XDG_CACHE_HOME"];
-  if (xdg !== undefined && xdg.startsWith("/")) return join(xdg, "parsd");
-  return join(requireHome(env, "the cache dir ~/.cache is unknown"), ".cache", "parsd");
-}
-
-/** A file name safe for a version string (`v1.22.18` stays, `/` and such become `_`). */
-export function safeName(s: string): string {
-  const safe = s.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "_");
-  return safe === "" ? "_" : safe;
-}
-
-// ---------------------------------------------------------------------------
-// Processes
-
-/** One program run to completion by {@linkcode ScriptSystem.run}. */
-export interface RunRequest {
-  /** The program: a name looked up on PATH, or a path. */
-  readonly cmd: string;
-  readonly args?: readonly string[];
-  /** The working directory (default: the script's). */
-  readonly cwd?: string;
-  /** Variables added to the inherited environment (or the whole environment with `clearEnv`). */
-  readonly env?: Env;
-  /** Start from an empty environment. */
-  readonly clearEnv?: boolean;
-  /** Stop the program (SIGTERM) after this many milliseconds; the result says `timedOut`. */
-  readonly timeoutMs?: number;
-  /**
-   * Stop the program when this aborts: with the abort reason if it is a
-   * signal name (`runMain` aborts with `"SIGINT"` or `"SIGTERM"`), else SIGTERM.
-   */
-  readonly signal?: AbortSignal;
-  /** After stopping it, wait this long (default {@linkcode KILL_GRACE_MS}) before SIGKILL. */
-  readonly graceMs?: number;
-  /** Called with the pid once it runs (to watch it, e.g. its memory). */
-  readonly onSpawn?: (pid: number) => void;
-}
-
-/** How a program ended and what it printed. */
-export interface RunResult {
-  /** Its exit code; 128+n when a signal ended it. */
-  readonly code: number;
-  /** The signal that ended it, if any. */
-  readonly signal: Deno.Signal | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** It was stopped because `timeoutMs` passed. */
-  readonly timedOut: boolean;
-}
-
-/**
- * Runs one program to completion, output captured.
- *
- * @throws {CommandNotFoundError} (127) when the program does not exist.
- */
-export type Runner = (req: RunRequest) => Promise<RunResult>;
-
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGTERM: 15,
-};
-
-/** How long a stopped program may take to exit before it gets SIGKILL. */
-export const KILL_GRACE_MS = 10_000;
-
-function stopSignal(reason: unknown): Deno.Signal {
-  return reason === "SIGINT" || reason === "SIGTERM" ? reason : "SIGTERM";
-}
-
-/**
- * The real {@linkcode Runner}: `Deno.Command` with piped output. A program
- * stopped by the timeout or the abort signal gets SIGTERM (SIGINT for an
- * interrupt, so that Go cleans up), then SIGKILL after the grace period.
- * Needs `--allow-run`.
- */
-export const spawnCapture: Runner = async (req) => {
-  if (req.signal?.aborted) {
-    return {
-      code: 128 + 2,
-      signal: null,
-      stdout: "",
-      stderr: "not started: interrupted",
-      timedOut: false,
-    };
-  }
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(req.cmd, {
-      args: [...(req.args ?? [])],
-      ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
-      ...(req.env !== undefined ? { env: { ...req.env } } : {}),
-      clearEnv: req.clearEnv ?? false,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new CommandNotFoundError(req.cmd, { cause: error });
-    }
-    throw error;
-  }
-  req.onSpawn?.(child.pid);
-  let timedOut = false;
-  let stopping = false;
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  const kill = (sig: Deno.Signal) => {
-    try {
-      child.kill(sig);
-    } catch {
-      // already exited
-    }
-  };
-  const stop = (sig: Deno.Signal) => {
-    if (stopping) return;
-    stopping = true;
-    kill(sig);
-    grace = setTimeout(() => kill("SIGKILL"), req.graceMs ?? KILL_GRACE_MS);
-  };
-  const timer = req.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    stop("SIGTERM");
-  }, req.timeoutMs);
-  const onAbort = () => stop(stopSignal(req.signal?.reason));
-  req.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const out = await child.output();
-    const dec = new TextDecoder();
-    const bySignal = out.signal === null ? 0 : 128 + (SIGNAL_NUMBERS[out.signal] ?? 0);
-    return {
-      code: out.code !== 0 ? out.code : bySignal,
-      signal: out.signal,
-      stdout: dec.decode(out.stdout),
-      stderr: dec.decode(out.stderr),
-      timedOut,
-    };
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (grace !== undefined) clearTimeout(grace);
-    req.signal?.removeEventListener("abort", onAbort);
-  }
-};
-
 /** The last `n` non-empty lines of a tool's output, without trailing blanks or ANSI colours. */
 export function tailLines(text: string, n: number): string[] {
   // deno-lint-ignore no-control-regex
@@ -480,76 +98,112 @@ export function tailLines(text: string, n: number): string[] {
 }
 
 // ---------------------------------------------------------------------------
+// Paths, by parsd's rules
+
+/**
+ * The home dir (lib's {@linkcode homeOf}), or the script's reason and fix when it is unset.
+ *
+ * @throws {ConfigError} (78) `HOME is not set, so <why>; set HOME or <fix>`.
+ */
+export function requireHome(sys: System, why: string, fix = "give the path explicitly"): string {
+  try {
+    return homeOf(sys);
+  } catch (error) {
+    throw new ConfigError(`HOME is not set, so ${why}; set HOME or ${fix}`, { cause: error });
+  }
+}
+
+/** The home dir to expand `path` with: needed only when `path` starts with `~`. */
+function homeFor(sys: System, path: string): string {
+  const tilde = path === "~" || path.startsWith("~/");
+  return tilde ? requireHome(sys, `'${path}' cannot be expanded`) : "";
+}
+
+/**
+ * A path the user gave (flag or environment), made absolute against the
+ * user's cwd (lib's {@linkcode userCwd}: `INIT_CWD` under `deno task`) with
+ * `~` expanded, exactly as parsd does ({@linkcode absolutePath}).
+ *
+ * @throws {ConfigError} (78) for a `~` path when HOME is not set.
+ */
+export function userPath(sys: System, path: string): string {
+  return absolutePath(path, homeFor(sys, path), userCwd(sys));
+}
+
+/**
+ * parsd's data dir as the scripts see it, by parsd's own rules
+ * ({@linkcode dataDirFromFlagOrEnv}): `--data-dir`, else `PARS_DATA_DIR`
+ * (relative to the user's cwd, `~` expanded), else `~/.pars`.
+ *
+ * @throws {ConfigError} (78) when HOME is needed but not set.
+ */
+export function scriptDataDir(sys: System, flag: string | undefined): string {
+  const env = sys.env("PARS_DATA_DIR");
+  const given = flag || env;
+  if (!given) return defaultDataDir(requireHome(sys, "the default data dir ~/.pars is unknown"));
+  return dataDirFromFlagOrEnv(flag, env, homeFor(sys, given), userCwd(sys))!;
+}
+
+/**
+ * The scripts' cache dir: `$XDG_CACHE_HOME/parsd` (if absolute), else `~/.cache/parsd`.
+ *
+ * @throws {ConfigError} (78) when that needs HOME and it is not set.
+ */
+export function cacheRoot(sys: System): string {
+  const xdg = sys.env("XDG_CACHE_HOME");
+  if (xdg !== undefined && xdg.startsWith("/")) return join(xdg, "parsd");
+  return join(requireHome(sys, "the cache dir ~/.cache is unknown"), ".cache", "parsd");
+}
+
+/** A file name safe for a version string (`v1.22.18` stays, `/` and such become `_`). */
+export function safeName(s: string): string {
+  const safe = s.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "_");
+  return safe === "" ? "_" : safe;
+}
+
+/** A script's seam: lib's {@linkcode System} and {@linkcode Runner}. Tests replace either part. */
+export interface ScriptSystem extends System {
+  /** Runs a program to completion (with cwd, env, timeout and the script's interrupt). */
+  readonly run: Runner;
+}
+
+/** The real {@linkcode ScriptSystem}: lib's `denoSystem` and {@linkcode spawnCapture}. */
+export function denoScriptSystem(): ScriptSystem {
+  return { ...denoSystem, run: spawnCapture };
+}
+
+// ---------------------------------------------------------------------------
 // The shell around a script
 
 /** The signals that interrupt a script. */
 export type InterruptSignal = "SIGINT" | "SIGTERM";
 
-/** Everything a script asks of the OS besides files: the seam tests replace. */
-export interface ScriptSystem {
-  /** The environment, read once. */
-  readonly env: Env;
-  /** The directory user paths are relative to ({@linkcode userCwd}). */
-  readonly cwd: string;
-  /** Runs a program to completion. */
-  readonly run: Runner;
-  /** Writes a line to stdout. */
-  out(line: string): void;
-  /** Writes a line to stderr. */
-  err(line: string): void;
-  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
-  onInterrupt(listener: (signal: InterruptSignal) => void): () => void;
-}
-
-/** The real {@linkcode ScriptSystem}. Needs `--allow-env` and `--allow-run`. */
-export function denoScriptSystem(): ScriptSystem {
-  const env = Deno.env.toObject();
-  const enc = new TextEncoder();
-  return {
-    env,
-    cwd: userCwd(env, Deno.cwd()),
-    run: spawnCapture,
-    out: (line) => void Deno.stdout.writeSync(enc.encode(line + "\n")),
-    err: (line) => void Deno.stderr.writeSync(enc.encode(line + "\n")),
-    onInterrupt(listener) {
-      const signals: InterruptSignal[] = Deno.build.os === "windows"
-        ? ["SIGINT"]
-        : ["SIGINT", "SIGTERM"];
-      const handlers = signals.map((sig) => [sig, () => listener(sig)] as const);
-      for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
-      return () => {
-        for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
-      };
-    },
-  };
-}
+/** The interrupting signals this OS delivers (lib's {@linkcode forwardedSignals}, narrowed). */
+export const interruptSignals = (os: string): InterruptSignal[] =>
+  forwardedSignals(os).filter((s): s is InterruptSignal => s === "SIGINT" || s === "SIGTERM");
 
 /**
- * Prints an error the way every script does: a {@linkcode ScriptError}'s
- * detail lines, then `<script>: error: <message>` (plus
- * `<script>: run with --help for usage` for a {@linkcode UsageError}); anything
- * else is a bug in the script: `<script>: error: unexpected: …` and its stack.
+ * Prints an error the way every script does: lib's {@linkcode formatError}
+ * as `<script>: error: …` (a ParsdError's details first), plus `<script>:
+ * run with --help for usage` for a {@linkcode UsageError}; anything else is a
+ * bug in the script, printed with its stack.
  *
  * @returns the exit code: the error's own, or 1.
  */
-export function reportError(script: string, error: unknown, err: (line: string) => void): number {
-  if (error instanceof ScriptError) {
-    for (const d of error.details) err(d);
-    err(`${script}: error: ${error.message}`);
-    if (error instanceof UsageError) err(`${script}: run with --help for usage`);
-    return error.exitCode;
-  }
-  err(`${script}: error: unexpected: ${messageOf(error).split("\n")[0]}`);
-  if (error instanceof Error && error.stack !== undefined) err(error.stack);
-  return EXIT.failure;
+export function reportError(script: string, error: unknown, err: (text: string) => void): number {
+  err(formatError(error, script) + "\n");
+  if (error instanceof UsageError) err(`${script}: run with --help for usage\n`);
+  if (error instanceof ParsdError) return error.exitCode;
+  if (error instanceof Error && error.stack !== undefined) err(error.stack + "\n");
+  return ExitCode.failure;
 }
 
 /**
  * Runs a script's body and turns its outcome into an exit code; never calls
  * `Deno.exit`. Errors are printed with {@linkcode reportError}. On SIGINT or
- * SIGTERM every program the body runs through `sys.run` is stopped, the body
- * is left to unwind (its `finally` blocks remove temporary files), and the
- * result is 130 or 143.
+ * SIGTERM (through `sys.signals`) every program the body runs through
+ * `sys.run` is stopped, the body is left to unwind (its `finally` blocks
+ * remove temporary files), and the result is 128+n: 130 or 143.
  */
 export async function runMain<S extends ScriptSystem>(
   script: string,
@@ -558,10 +212,14 @@ export async function runMain<S extends ScriptSystem>(
 ): Promise<number> {
   const interrupt = new AbortController();
   let interrupted: InterruptSignal | undefined;
-  const unsubscribe = sys.onInterrupt((signal) => {
-    if (interrupted !== undefined) return;
-    interrupted = signal;
-    interrupt.abort(signal);
+  const handlers = interruptSignals(sys.os).map((signal) => {
+    const handler = () => {
+      if (interrupted !== undefined) return;
+      interrupted = signal;
+      interrupt.abort(signal);
+    };
+    sys.signals.add(signal, handler);
+    return [signal, handler] as const;
   });
   const run: Runner = (req) =>
     sys.run({
@@ -576,15 +234,13 @@ export async function runMain<S extends ScriptSystem>(
   } catch (error) {
     code = interrupted === undefined ? reportError(script, error, sys.err) : 0;
   } finally {
-    unsubscribe();
+    for (const [signal, handler] of handlers) sys.signals.remove(signal, handler);
   }
-  if (interrupted !== undefined) {
-    sys.err(
-      `${script}: interrupted (${interrupted}); stopped its commands and removed temporary files`,
-    );
-    return interrupted === "SIGINT" ? 130 : 143;
-  }
-  return code;
+  if (interrupted === undefined) return code;
+  sys.err(
+    `${script}: interrupted (${interrupted}); stopped its commands and removed temporary files\n`,
+  );
+  return exitCodeFor({ code, signal: interrupted });
 }
 
 // ---------------------------------------------------------------------------
@@ -593,32 +249,28 @@ export async function runMain<S extends ScriptSystem>(
 /**
  * Creates `dir` and missing parents (new ones get `mode`).
  *
- * @throws {ScriptError} (73) when it cannot be created.
+ * @throws {CantCreateError} (73) when it cannot be created.
  */
 export async function ensureDir(dir: string, mode = 0o700): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true, mode });
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists) return;
-    throw new ScriptError(EXIT.cantCreate, `cannot create ${dir}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw new CantCreateError(`cannot create ${dir}: ${messageOf(error)}`, { cause: error });
   }
 }
 
 /**
- * Writes a text file atomically ({@linkcode writeFileAtomic}: a dot-named
- * temporary sibling, fsync, rename).
+ * Writes a text file atomically (lib's {@linkcode writeFileAtomic}: a
+ * dot-named temporary sibling, fsync, rename).
  *
- * @throws {ScriptError} (73) when it cannot be written.
+ * @throws {CantCreateError} (73) when it cannot be written.
  */
 export async function writeTextAtomic(path: string, text: string, mode = 0o644): Promise<void> {
   try {
     await writeFileAtomic(path, text, mode);
   } catch (error) {
-    throw new ScriptError(EXIT.cantCreate, `cannot write ${path}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw new CantCreateError(`cannot write ${path}: ${messageOf(error)}`, { cause: error });
   }
 }
 
@@ -628,7 +280,7 @@ export async function writeTextAtomic(path: string, text: string, mode = 0o644):
  * `mode` and is renamed over `dest`. If `fill` throws, `dest` is untouched and
  * the temporary is removed.
  *
- * @throws {ScriptError} (73) when the result cannot be put in place; whatever `fill` throws.
+ * @throws {CantCreateError} (73) when the result cannot be put in place; whatever `fill` throws.
  */
 export async function produceAtomically(
   dest: string,
@@ -642,7 +294,7 @@ export async function produceAtomically(
       await Deno.chmod(tmp, mode);
       await Deno.rename(tmp, dest);
     } catch (error) {
-      throw new ScriptError(EXIT.cantCreate, `cannot put ${dest} in place: ${messageOf(error)}`, {
+      throw new CantCreateError(`cannot put ${dest} in place: ${messageOf(error)}`, {
         cause: error,
       });
     }
@@ -661,31 +313,12 @@ export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promis
   }
 }
 
-/** Whether `path` is a file with an execute bit. */
-export async function isExecutableFile(path: string): Promise<boolean> {
-  const st = await Deno.stat(path).catch(() => undefined);
-  return st !== undefined && st.isFile && ((st.mode ?? 0o755) & 0o111) !== 0;
-}
-
-/** One line of a `SHA256SUMS` file. */
-export interface SumEntry {
-  /** The file's base name. */
-  readonly name: string;
-  /** Its SHA-256 as 64 lower-case hex digits. */
-  readonly sha256: string;
-}
-
-/**
- * `SHA256SUMS` in exactly `sha256sum`'s text format: `<hex>  <name>` per line,
- * sorted by name, with a trailing newline, so `sha256sum -c SHA256SUMS` accepts it.
- *
- * @throws {TypeError} on a hash that is not 64 lower-case hex digits or a name with a path.
- */
-export function sha256sumsText(entries: readonly SumEntry[]): string {
-  for (const e of entries) {
-    if (!/^[0-9a-f]{64}$/.test(e.sha256)) throw new TypeError(`bad sha256 for ${e.name}`);
-    if (e.name === "" || /[/\\\n]/.test(e.name)) throw new TypeError(`bad file name '${e.name}'`);
+/** Whether `path` is a file with an execute bit (anything unreadable counts as not). */
+export function isExecutableFile(path: string): boolean {
+  try {
+    const st = statFacts(path);
+    return st !== undefined && st.isFile && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
   }
-  const sorted = [...entries].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return sorted.map((e) => `${e.sha256}  ${e.name}\n`).join("");
 }

@@ -3,15 +3,20 @@
  * A real node for the end-to-end test (`real_node_test.ts`) and the node
  * bench (`scripts/bench_node.ts`): avalanchego 1.13.5 (luxd's upstream) and
  * subnet-evm v0.7.9 from {@linkcode ensureE2eNode}, a stand-in SessionVM,
- * free loopback ports and a throwaway home; parsd (exactly as `tests/helpers.ts`
- * runs it) or the node by hand, with their output drained to files, their
- * pids known and their health polled. Linux only: it reads `/proc`.
+ * free loopback ports and a throwaway home; parsd (`main.ts` under the start
+ * task's flags, {@linkcode parsdArgv}) or the node by hand, each described by
+ * one {@linkcode RunRequest}: run to completion through the kit's
+ * `spawnCapture`, or started with its output drained to files, its pid known
+ * and its health polled. Linux only: it reads `/proc`. Never imports from
+ * `tests/`.
  */
 
-import { join } from "node:path";
+import { join } from "../lib/os/path.ts";
+import { denoSystem } from "../lib/os/system.ts";
+import { hardNofileLimit } from "../lib/start/facts.ts";
 import { type E2eNode, E2eUnavailableError, ensureE2eNode } from "./build_e2e_node.ts";
-import { oneLine, shellQuote } from "./kit.ts";
-import { parsd, type Result, spawnParsd } from "../tests/helpers.ts";
+import { oneLine, parsdArgv, REPO_ROOT, shellQuote } from "./kit.ts";
+import { type EnvVars, type RunRequest, type RunResult, spawnCapture } from "./run.ts";
 
 /** The node and its plugin, or why they cannot be had here. */
 export type Availability = { readonly node: E2eNode } | { readonly skip: string };
@@ -60,12 +65,29 @@ export function portFree(port: number): boolean {
   }
 }
 
-/** The hard RLIMIT_NOFILE this process (and so parsd and the node) runs under. */
-export async function hardNofile(): Promise<number | "unlimited"> {
-  const out = await new Deno.Command("/bin/sh", { args: ["-c", "ulimit -Hn"], stdout: "piped" })
-    .output();
-  const word = new TextDecoder().decode(out.stdout).trim();
-  return word === "unlimited" ? "unlimited" : Number(word);
+/** The hard RLIMIT_NOFILE this process (and so parsd and the node) runs under, as parsd reads it. */
+export function hardNofile(): Promise<number | "unlimited" | undefined> {
+  return hardNofileLimit(denoSystem);
+}
+
+/** The deno dir of the deno running this, for parsd runs with a throwaway HOME. */
+async function denoDir(): Promise<string> {
+  const r = await spawnCapture({ cmd: Deno.execPath(), args: ["info", "--json"] });
+  return (JSON.parse(r.stdout) as { denoDir: string }).denoDir;
+}
+
+/**
+ * How to run `parsd ARGS` as the end-to-end tests do: main.ts under the start
+ * task's flags, from the repo, with only PATH, NO_COLOR, DENO_DIR and `env`.
+ */
+export function parsdRequest(args: readonly string[], env: EnvVars): RunRequest {
+  return {
+    cmd: Deno.execPath(),
+    args: parsdArgv(args),
+    cwd: REPO_ROOT,
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin", NO_COLOR: "1", ...env },
+  };
 }
 
 /**
@@ -80,7 +102,7 @@ export async function hardNofile(): Promise<number | "unlimited"> {
 export function standInSessionVm(record: string, rpcchainvm: number): string {
   return [
     "#!/bin/sh",
-    "# Stand-in SessionVM for parsd's real-node test (tests/real_node.ts).",
+    "# Stand-in SessionVM for parsd's real-node test (scripts/real_node.ts).",
     'if [ "${1:-}" = "--version" ]; then',
     `  echo 'SessionVM-standin/0.0.0 [rpcchainvm=${rpcchainvm}]'`,
     "  exit 0",
@@ -120,7 +142,7 @@ export interface Site {
   readonly record: string;
   readonly httpPort: number;
   readonly stakingPort: number;
-  /** parsd's environment (helpers.ts adds PATH, NO_COLOR, DENO_DIR). */
+  /** parsd's environment ({@linkcode parsdRequest} adds PATH and NO_COLOR). */
   readonly env: Record<string, string>;
   /** The node's logs (avalanchego's default `--log-dir` is `<data-dir>/logs`). */
   readonly logs: { readonly main: string; readonly c: string; readonly vmFactory: string };
@@ -130,7 +152,7 @@ export interface Site {
    */
   args(extra?: readonly string[], o?: { evm?: string }): string[];
   /** Runs parsd to completion with this site's environment. */
-  parsd(args: readonly string[]): Promise<Result>;
+  parsd(args: readonly string[]): Promise<RunResult>;
   cleanup(): Promise<void>;
 }
 
@@ -151,7 +173,7 @@ export async function makeSite(node: E2eNode): Promise<Site> {
   await Deno.chmod(standIn, 0o755);
   const [httpPort, stakingPort] = freePorts(2) as [number, number];
   const dataDir = join(home, ".pars");
-  const env = { HOME: home };
+  const env = { HOME: home, DENO_DIR: await denoDir() };
   const logsDir = join(dataDir, "logs");
   const site: Site = {
     node,
@@ -183,7 +205,7 @@ export async function makeSite(node: E2eNode): Promise<Site> {
       "--",
       ...PASSTHROUGH,
     ],
-    parsd: (args) => parsd(args, { env }),
+    parsd: (args) => spawnCapture(parsdRequest(args, env)),
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
   const pin = await site.parsd([
@@ -204,7 +226,8 @@ export async function makeSite(node: E2eNode): Promise<Site> {
 /**
  * Waits until each file's last change (ctime) is over 2.5 s old: parsd's
  * verification cache records only such files (the racily-clean rule), and a
- * warm start can only be warm if the first start recorded them.
+ * restart reads the cache (no re-hash, no luxd probe) only if the first start
+ * recorded them.
  */
 export async function settleCtimes(paths: readonly string[]): Promise<void> {
   for (const p of paths) {
@@ -246,12 +269,23 @@ export interface Running {
   tail(n?: number): Promise<string>;
 }
 
-function track(
+/** Starts `req` (stdin closed) with its stdout and stderr drained to `<base>.stdout` and `<base>.stderr`. */
+function start(
   label: string,
-  child: Deno.ChildProcess,
-  files: { stdout: string; stderr: string },
+  req: RunRequest,
+  base: string,
   findNode: (pid: number) => Promise<number | undefined>,
 ): Running {
+  const child = new Deno.Command(req.cmd, {
+    args: [...(req.args ?? [])],
+    ...(req.cwd !== undefined ? { cwd: req.cwd } : {}),
+    ...(req.env !== undefined ? { env: { ...req.env } } : {}),
+    clearEnv: req.clearEnv ?? false,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const files = { stdout: `${base}.stdout`, stderr: `${base}.stderr` };
   const startedAt = performance.now();
   let exited = false;
   // Written chunk by chunk, so that the files can be read while it runs
@@ -372,43 +406,28 @@ let runs = 0;
  * waiting; its output goes to files under the site's root.
  */
 export function startParsd(site: Site, args: readonly string[], label = "parsd"): Running {
-  const n = ++runs;
-  const child = spawnParsd(args, { env: site.env });
-  const base = join(site.root, `${n}-${label}`);
-  return track(
-    label,
-    child,
-    { stdout: `${base}.stdout`, stderr: `${base}.stderr` },
-    async (pid) => {
-      for (const c of await childPids(pid)) {
-        if ((await cmdline(c))?.[0] === site.node.avalanchego) return c;
-      }
-      return undefined;
-    },
-  );
+  const base = join(site.root, `${++runs}-${label}`);
+  return start(label, parsdRequest(args, site.env), base, async (pid) => {
+    for (const c of await childPids(pid)) {
+      if ((await cmdline(c))?.[0] === site.node.avalanchego) return c;
+    }
+    return undefined;
+  });
 }
 
 /**
  * Starts the node by hand with `argv` (e.g. `parsd --dry-run`'s `args`) and
- * the environment parsd's node gets (PATH, NO_COLOR, HOME).
+ * the environment parsd's node gets (PATH, NO_COLOR, HOME; not parsd's DENO_DIR).
  */
 export function startByHand(site: Site, argv: readonly string[], label = "by-hand"): Running {
-  const n = ++runs;
-  const child = new Deno.Command(site.node.avalanchego, {
-    args: [...argv],
+  const base = join(site.root, `${++runs}-${label}`);
+  const req: RunRequest = {
+    cmd: site.node.avalanchego,
+    args: argv,
     clearEnv: true,
-    env: { PATH: "/usr/bin:/bin", NO_COLOR: "1", ...site.env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const base = join(site.root, `${n}-${label}`);
-  return track(
-    label,
-    child,
-    { stdout: `${base}.stdout`, stderr: `${base}.stderr` },
-    (pid) => Promise.resolve(pid),
-  );
+    env: { PATH: "/usr/bin:/bin", NO_COLOR: "1", HOME: site.home },
+  };
+  return start(label, req, base, (pid) => Promise.resolve(pid));
 }
 
 /** JSON-RPC 2.0 to the node's API; the `result`, or throws with the `error`. */

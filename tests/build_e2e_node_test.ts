@@ -18,6 +18,7 @@ import {
   cacheName,
   commonRpcchainvm,
   e2eCacheDir,
+  type E2eNode,
   E2eUnavailableError,
   ensureE2eNode,
   parseE2eArgs,
@@ -27,16 +28,10 @@ import {
   versionProblem,
 } from "../scripts/build_e2e_node.ts";
 import { goInstallArgs, goInstallEnv, NO_GO } from "../scripts/go_build.ts";
-import {
-  CommandNotFoundError,
-  denoScriptSystem,
-  REPO_ROOT,
-  type RunRequest,
-  type RunResult,
-  ScriptError,
-  type ScriptSystem,
-  spawnCapture,
-} from "../scripts/kit.ts";
+import { CommandNotFoundError, ParsdError } from "../lib/errors.ts";
+import { denoScriptSystem, REPO_ROOT, type ScriptSystem } from "../scripts/kit.ts";
+import { type RunRequest, type RunResult, spawnCapture } from "../scripts/run.ts";
+import { fakeSystem } from "./fake_system.ts";
 import { withTempDir } from "./helpers.ts";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "build_e2e_node.ts");
@@ -104,14 +99,17 @@ Deno.test("commonRpcchainvm: the same number on both, else 70 naming both", () =
   );
 });
 
+/** A System with this environment and cwd (lib's fake: real files, nothing else). */
+const sysWith = (env: Record<string, string>, cwd = "/cwd") => fakeSystem({ env, cwd }).sys;
+
 Deno.test("the cache dir: ${XDG_CACHE_HOME:-~/.cache}/parsd/e2e-node/<versions>", () => {
   assert.equal(cacheName(), "avalanchego-v1.13.5+subnet-evm-v0.7.9");
   assert.equal(
-    e2eCacheDir({ HOME: "/h" }),
+    e2eCacheDir(sysWith({ HOME: "/h" })),
     "/h/.cache/parsd/e2e-node/avalanchego-v1.13.5+subnet-evm-v0.7.9",
   );
   assert.equal(
-    e2eCacheDir({ HOME: "/h", XDG_CACHE_HOME: "/x" }),
+    e2eCacheDir(sysWith({ HOME: "/h", XDG_CACHE_HOME: "/x" })),
     "/x/parsd/e2e-node/avalanchego-v1.13.5+subnet-evm-v0.7.9",
   );
 });
@@ -128,7 +126,7 @@ Deno.test("go install argv and env: pinned package@version, GOBIN the cache dir"
     goInstallArgs(SUBNET_EVM.pkg, SUBNET_EVM.version).at(-1),
     "github.com/ava-labs/subnet-evm/plugin@v0.7.9",
   );
-  assert.deepEqual(goInstallEnv({ CGO_ENABLED: "0" }, "/c", true), {
+  assert.deepEqual(goInstallEnv(sysWith({ CGO_ENABLED: "0" }).env, "/c", true), {
     GOTOOLCHAIN: "local",
     CGO_ENABLED: "0",
     GOFLAGS: "",
@@ -138,24 +136,20 @@ Deno.test("go install argv and env: pinned package@version, GOBIN the cache dir"
 });
 
 Deno.test("parseE2eArgs: --out, --force, --pin with where to pin; mistakes are 64", () => {
-  const env = { HOME: "/home/u" };
-  assert.deepEqual(parseE2eArgs([], env, "/cwd"), { force: false, pin: false });
+  const sys = sysWith({ HOME: "/home/u" });
+  assert.deepEqual(parseE2eArgs([], sys), { force: false, pin: false });
   assert.deepEqual(
-    parseE2eArgs(
-      ["--out", "n", "--force", "--pin", "--data-dir=~/p", "--config", "c"],
-      env,
-      "/cwd",
-    ),
+    parseE2eArgs(["--out", "n", "--force", "--pin", "--data-dir=~/p", "--config", "c"], sys),
     { out: "/cwd/n", force: true, pin: true, dataDir: "~/p", config: "c" },
   );
-  assert.deepEqual(parseE2eArgs(["--out=~/n"], env, "/cwd"), {
+  assert.deepEqual(parseE2eArgs(["--out=~/n"], sys), {
     out: "/home/u/n",
     force: false,
     pin: false,
   });
-  assert.equal(parseE2eArgs(["-h"], env, "/"), "help");
+  assert.equal(parseE2eArgs(["-h"], sys), "help");
   for (const bad of [["--data-dir", "d"], ["--config=c"], ["x"], ["--out"], ["--pin=yes"]]) {
-    assert.throws(() => parseE2eArgs(bad, env, "/"), { exitCode: 64 }, bad.join(" "));
+    assert.throws(() => parseE2eArgs(bad, sys), { exitCode: 64 }, bad.join(" "));
   }
 });
 
@@ -192,7 +186,7 @@ function fakeGoSystem(go: FakeGo | "missing") {
     ...denoScriptSystem(),
     run,
     out: () => {},
-    err: (l) => notes.push(l),
+    err: (text) => void notes.push(...text.replace(/\n$/, "").split("\n")),
   };
   return { sys, notes };
 }
@@ -275,7 +269,7 @@ Deno.test("ensureE2eNode: binaries that disagree on rpcchainvm are refused (70)"
     go.lines["plugin"] = "Subnet-EVM/v0.7.9 [AvalancheGo=v1.13.5, rpcchainvm=42]";
     const { sys } = fakeGoSystem(go);
     await assert.rejects(() => ensureE2eNode({ sys, dir }), (e) => {
-      assert.ok(e instanceof ScriptError && !(e instanceof E2eUnavailableError));
+      assert.ok(e instanceof ParsdError && !(e instanceof E2eUnavailableError));
       assert.equal(e.exitCode, 70);
       assert.match(e.message, /^rpcchainvm differs: avalanchego speaks 43, Subnet-EVM speaks 42/);
       return true;
@@ -325,7 +319,7 @@ Deno.test("ensureE2eNode: code that does not build is a failed install (70), not
     go.install = { code: 1, stderr: "# github.com/x/y\nx.go:3:2: undefined: z\n" };
     const { sys } = fakeGoSystem(go);
     await assert.rejects(() => ensureE2eNode({ sys, dir }), (e) => {
-      assert.ok(e instanceof ScriptError && !(e instanceof E2eUnavailableError));
+      assert.ok(e instanceof ParsdError && !(e instanceof E2eUnavailableError));
       assert.equal(e.exitCode, 70);
       assert.match(
         e.message,
@@ -395,119 +389,122 @@ Deno.test("the script with module lookups off: 69, Go's line above the error", a
 // The real node, from the user's cache (built there on first use)
 
 const realNotes: string[] = [];
-const realSys: ScriptSystem = { ...denoScriptSystem(), err: (l) => realNotes.push(l) };
-const real = await ensureE2eNode({ sys: realSys }).then(
-  (node) => ({ node }),
-  (error: unknown) => ({ error }),
-);
-const skipReason = "error" in real && real.error instanceof E2eUnavailableError
-  ? real.error.message
-  : undefined;
-const realName = (name: string) =>
-  skipReason === undefined ? name : `${name} [skipped: ${skipReason}]`;
+const realSys: ScriptSystem = {
+  ...denoScriptSystem(),
+  err: (text) => void realNotes.push(text),
+};
 
-Deno.test({
-  name: realName("ensureE2eNode: the real avalanchego and subnet-evm, pinned and agreeing"),
-  ignore: skipReason !== undefined,
-  async fn() {
-    if ("error" in real) throw real.error;
-    const node = real.node;
-    assert.equal(node.dir, e2eCacheDir(Deno.env.toObject()));
-    const run = async (path: string) =>
-      new TextDecoder().decode(
-        (await new Deno.Command(path, { args: ["--version"] }).output()).stdout,
-      );
-    assert.match(
-      await run(node.avalanchego),
-      /^avalanchego\/1\.13\.5 \[database=v1\.4\.5, rpcchainvm=43, go=/,
-    );
-    assert.equal(await run(node.subnetEvm), `${EVM_LINE}\n`);
-    assert.equal(node.rpcchainvm, 43);
-    const sums = await Deno.readTextFile(node.sums);
-    assert.equal(
-      sums,
-      `${await sha256Of(node.avalanchego)}  main\n${await sha256Of(node.subnetEvm)}  plugin\n`,
-    );
-
-    const started = performance.now();
-    const again = await ensureE2eNode({ sys: realSys });
-    assert.equal(again.binaries.avalanchego.built, false);
-    assert.equal(again.binaries.subnetEvm.built, false);
-    assert.equal(again.binaries.avalanchego.sha256, node.binaries.avalanchego.sha256);
-    assert.ok(performance.now() - started < 15_000, "a cached run should take seconds");
-  },
-});
-
-Deno.test({
-  name: realName(
-    "build:e2e-node from the cache prints paths and hashes; --pin pins evm through parsd",
-  ),
-  ignore: skipReason !== undefined,
-  async fn() {
-    if ("error" in real) throw real.error;
-    const node = real.node;
-    await withTempDir(async (tmp) => {
-      const dataDir = join(tmp, "data");
-      const r = await runScript(["--pin", "--data-dir", dataDir], { HOME: Deno.env.get("HOME")! });
-      assert.equal(r.code, 0, r.stderr);
-      const [a, p] = [node.binaries.avalanchego.sha256, node.binaries.subnetEvm.sha256];
-      assert.ok(
-        r.stdout.startsWith(
-          `cached avalanchego v1.13.5 ${node.avalanchego} sha256 ${a}\n` +
-            `cached subnet-evm v0.7.9 ${node.subnetEvm} sha256 ${p}\n` +
-            `sums ${node.sums}\n`,
-        ),
-        r.stdout,
-      );
-      assert.ok(r.stdout.includes(`pinned evm sha256 ${p} (${node.subnetEvm})`), r.stdout);
-      assert.match(r.stderr, /^e2e-node: both speak rpcchainvm 43; the plugin's VMID is srEXiWaH/m);
-      const config = JSON.parse(await Deno.readTextFile(join(dataDir, "config.json")));
-      assert.deepEqual(config.plugins.evm, { sha256: p, path: node.subnetEvm });
+Deno.test("the real e2e node from the user's cache (installed there on first use)", async (t) => {
+  // Inside the test, never at module load: a first install takes minutes.
+  const got = await ensureE2eNode({ sys: realSys }).then(
+    (node) => ({ node }),
+    (error: unknown) => {
+      if (error instanceof E2eUnavailableError) return { skip: error.message };
+      throw error;
+    },
+  );
+  const step = (name: string, fn: (node: E2eNode) => Promise<void>) =>
+    t.step({
+      name: "skip" in got ? `${name} [skipped: ${got.skip}]` : name,
+      ignore: "skip" in got,
+      fn: () => fn((got as { node: E2eNode }).node),
     });
-  },
-});
 
-Deno.test({
-  name: realName(
-    "build:e2e-node interrupted during go install: go is stopped, exit 130, no temp left",
-  ),
-  ignore: skipReason !== undefined,
-  async fn() {
-    await withTempDir(async (tmp) => {
-      const tempsBefore = new Set(parsdTemps());
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", SCRIPT, "--force", "--out", join(tmp, "n")],
-        env: { NO_COLOR: "1", INIT_CWD: "" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stdout = new Response(child.stdout).text();
-      let stderr = "";
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      while (!stderr.includes("e2e-node: go install ")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stderr += value;
-      }
-      await new Promise((r) => setTimeout(r, 500)); // go is building now
-      child.kill("SIGINT");
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stderr += value;
-      }
-      const status = await child.status;
-      await stdout;
-      assert.equal(status.code, 130, stderr);
+  await step(
+    "ensureE2eNode: the real avalanchego and subnet-evm, pinned and agreeing",
+    async (node) => {
+      assert.equal(node.dir, e2eCacheDir(denoScriptSystem()));
+      const run = async (path: string) =>
+        new TextDecoder().decode(
+          (await new Deno.Command(path, { args: ["--version"] }).output()).stdout,
+        );
       assert.match(
-        stderr,
-        /\ne2e-node: interrupted \(SIGINT\); stopped its commands and removed temporary files\n$/,
+        await run(node.avalanchego),
+        /^avalanchego\/1\.13\.5 \[database=v1\.4\.5, rpcchainvm=43, go=/,
       );
-      assert.deepEqual([...Deno.readDirSync(join(tmp, "n"))], []);
-      assert.deepEqual(parsdTemps().filter((t) => !tempsBefore.has(t)), []);
-    });
-  },
+      assert.equal(await run(node.subnetEvm), `${EVM_LINE}\n`);
+      assert.equal(node.rpcchainvm, 43);
+      const sums = await Deno.readTextFile(node.sums);
+      assert.equal(
+        sums,
+        `${await sha256Of(node.avalanchego)}  main\n${await sha256Of(node.subnetEvm)}  plugin\n`,
+      );
+
+      const again = await ensureE2eNode({ sys: realSys });
+      assert.equal(again.binaries.avalanchego.built, false);
+      assert.equal(again.binaries.subnetEvm.built, false);
+      assert.equal(again.binaries.avalanchego.sha256, node.binaries.avalanchego.sha256);
+    },
+  );
+
+  await step(
+    "build:e2e-node from the cache prints paths and hashes; --pin pins evm through parsd",
+    async (node) => {
+      await withTempDir(async (tmp) => {
+        const dataDir = join(tmp, "data");
+        const r = await runScript(["--pin", "--data-dir", dataDir], {
+          HOME: Deno.env.get("HOME")!,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const [a, p] = [node.binaries.avalanchego.sha256, node.binaries.subnetEvm.sha256];
+        assert.ok(
+          r.stdout.startsWith(
+            `cached avalanchego v1.13.5 ${node.avalanchego} sha256 ${a}\n` +
+              `cached subnet-evm v0.7.9 ${node.subnetEvm} sha256 ${p}\n` +
+              `sums ${node.sums}\n`,
+          ),
+          r.stdout,
+        );
+        assert.ok(r.stdout.includes(`pinned evm sha256 ${p} (${node.subnetEvm})`), r.stdout);
+        assert.match(
+          r.stderr,
+          /^e2e-node: both speak rpcchainvm 43; the plugin's VMID is srEXiWaH/m,
+        );
+        const config = JSON.parse(await Deno.readTextFile(join(dataDir, "config.json")));
+        assert.deepEqual(config.plugins.evm, { sha256: p, path: node.subnetEvm });
+      });
+    },
+  );
+
+  await step(
+    "build:e2e-node interrupted during go install: go is stopped, exit 130, no temp left",
+    async () => {
+      await withTempDir(async (tmp) => {
+        const tempsBefore = new Set(parsdTemps());
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "--allow-all", SCRIPT, "--force", "--out", join(tmp, "n")],
+          env: { NO_COLOR: "1", INIT_CWD: "" },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const stdout = new Response(child.stdout).text();
+        let stderr = "";
+        const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+        while (!stderr.includes("e2e-node: go install ")) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          stderr += value;
+        }
+        await new Promise((r) => setTimeout(r, 500)); // go is building now
+        child.kill("SIGINT");
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          stderr += value;
+        }
+        const status = await child.status;
+        await stdout;
+        assert.equal(status.code, 130, stderr);
+        assert.match(
+          stderr,
+          /\ne2e-node: interrupted \(SIGINT\); stopped its commands and removed temporary files\n$/,
+        );
+        assert.deepEqual([...Deno.readDirSync(join(tmp, "n"))], []);
+        assert.deepEqual(parsdTemps().filter((t) => !tempsBefore.has(t)), []);
+      });
+    },
+  );
 });
 
 /** The script's scratch dirs in the temp dir. */

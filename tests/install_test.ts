@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScriptSystem } from "../scripts/kit.ts";
+import { fakeSystem } from "./fake_system.ts";
 import {
   install,
   isParsdLauncher,
@@ -54,16 +55,17 @@ interface FakeSys extends ScriptSystem {
   readonly stderr: string[];
 }
 
+/** lib's fake System (real files) with this env and cwd; output kept as lines. */
 function fakeSys(env: Record<string, string>, cwd: string): FakeSys {
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const lines = (into: string[]) => (text: string) =>
+    void into.push(...text.replace(/\n$/, "").split("\n"));
   return {
-    env,
-    cwd,
+    ...fakeSystem({ env, cwd }).sys,
     run: () => Promise.reject(new Error("install runs no programs")),
-    out: (line) => void stdout.push(line),
-    err: (line) => void stderr.push(line),
-    onInterrupt: () => () => {},
+    out: lines(stdout),
+    err: lines(stderr),
     stdout,
     stderr,
   };
@@ -90,12 +92,18 @@ async function standinRepo(dir: string): Promise<string> {
   return repo;
 }
 
-function launcherCommand(launcher: string, args: string[], cwd: string, home: string) {
+function launcherCommand(
+  launcher: string,
+  args: string[],
+  cwd: string,
+  home: string,
+  env: Record<string, string> = {},
+) {
   return new Deno.Command(launcher, {
     args,
     cwd,
     clearEnv: true,
-    env: { PATH: PATH_WITHOUT_DENO, HOME: home },
+    env: { PATH: PATH_WITHOUT_DENO, HOME: home, ...env },
     stdout: "piped",
     stderr: "piped",
   });
@@ -282,21 +290,28 @@ Deno.test("install's command line: default dir, usage errors", async (t) => {
         assert.ok(isParsdLauncher(await Deno.readTextFile(join(dir, "rel", "parsd"))));
       },
     );
-    const usage: [string, string[], Record<string, string>, string][] = [
-      ["unknown flag", ["--bogus"], { HOME: dir }, "install: error: unknown flag '--bogus'"],
-      ["stray argument", ["here"], { HOME: dir }, "install: error: unexpected argument 'here'"],
-      ["--dir without value", ["--dir"], { HOME: dir }, "install: error: flag --dir needs a value"],
+    const usage: [string, string[], Record<string, string>, number, string][] = [
+      ["unknown flag", ["--bogus"], { HOME: dir }, 64, "install: error: unknown flag '--bogus'"],
+      ["stray argument", ["here"], { HOME: dir }, 64, "install: error: unexpected argument 'here'"],
+      [
+        "--dir without value",
+        ["--dir"],
+        { HOME: dir },
+        64,
+        "install: error: flag --dir needs a value",
+      ],
       [
         "no HOME and no --dir",
         [],
         {},
-        "install: error: HOME is not set, so the default ~/.local/bin is unknown; pass --dir",
+        78,
+        "install: error: HOME is not set, so the default ~/.local/bin is unknown; set HOME or pass --dir",
       ],
     ];
-    for (const [name, argv, env, message] of usage) {
-      await t.step(`${name}: exit 64`, async () => {
+    for (const [name, argv, env, code, message] of usage) {
+      await t.step(`${name}: exit ${code}`, async () => {
         const sys = fakeSys(env, dir);
-        assert.equal(await main(argv, sys), 64);
+        assert.equal(await main(argv, sys), code);
         assert.equal(sys.stderr[0], message);
       });
     }
@@ -313,13 +328,17 @@ Deno.test("deno task install --dir bin (relative to the caller's cwd), then 'par
     await t.step({ name: "skipped: deno.json has no install task", ignore: true, fn: () => {} });
     return;
   }
+  // The deno dir holds the npm packages deno.json's imports name: with HOME a temp dir, deno
+  // would look for them there and try to download them.
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+  const denoDir = { DENO_DIR: JSON.parse(new TextDecoder().decode(info.stdout)).denoDir };
   await withTempDir(async (dir) => {
     const task = await new Deno.Command(Deno.execPath(), {
       args: ["task", "--quiet", "--config", join(REPO, "deno.json"), "install", "--dir", "bin"],
       cwd: dir,
       // A clean environment: under 'deno task test' an inherited INIT_CWD would name the repo.
       clearEnv: true,
-      env: { HOME: dir, PATH: "/usr/bin:/bin" },
+      env: { HOME: dir, PATH: "/usr/bin:/bin", ...denoDir },
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -329,7 +348,7 @@ Deno.test("deno task install --dir bin (relative to the caller's cwd), then 'par
       await Deno.readTextFile(launcher),
       launcherScript({ deno: Deno.execPath(), repo: REPO }),
     );
-    const r = await launcherCommand(launcher, ["help"], dir, dir).output();
+    const r = await launcherCommand(launcher, ["help"], dir, dir, denoDir).output();
     assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
     assert.match(new TextDecoder().decode(r.stdout), /parsd/);
   });
