@@ -62,6 +62,10 @@ export const COMMAND_TABLE = {
     help: "check FILE: check a network genesis as luxd would read it",
     load: () => import("./commands/genesis.ts"),
   },
+  devnet: {
+    help: "up | status | down: a local Pars network of N validators (docs/devnet.md)",
+    load: () => import("./commands/devnet.ts"),
+  },
   service: {
     help: "systemd | launchd: print a service definition for this install",
     load: () => import("./commands/service.ts"),

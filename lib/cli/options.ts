@@ -9,6 +9,7 @@
 
 import { type Command, COMMANDS } from "./commands.ts";
 import { NETWORKS } from "../network/pars.ts";
+import { DEFAULT_NODES, MAX_NODES } from "../devnet/layout.ts";
 import { type BootstrapNode, parseBootstrapNodes } from "../network/bootstrap.ts";
 import { absolutePath } from "../os/path.ts";
 
@@ -169,6 +170,22 @@ export function parseCount(value: unknown): number | Invalid {
     : new Invalid("must be a whole number (0, 1, 2, …)");
 }
 
+/** Parses `devnet up --nodes`: an integer from 1 to {@linkcode MAX_NODES}. */
+export function parseNodeCount(value: unknown): number | Invalid {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_NODES
+    ? n
+    : new Invalid(`must be an integer from 1 to ${MAX_NODES} (each node is a full luxd)`);
+}
+
+/** Parses an EVM chain ID: an integer from 1 to 2^32-1. */
+export function parseChainId(value: unknown): number | Invalid {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 0xffffffff
+    ? n
+    : new Invalid("must be an integer from 1 to 4294967295");
+}
+
 // ---------------------------------------------------------------------------
 // The table
 
@@ -236,7 +253,7 @@ export const OPTIONS = {
     defaultText: "search",
     parse: parsePath,
     help: "the luxd binary (for 'plugins': the source 'plugins pin luxd' copies into the store)",
-    commands: [...NODE, "version", "service", "plugins"],
+    commands: [...NODE, "version", "service", "plugins", "devnet"],
   }),
   "luxd-sha256": option({
     config: "luxd-sha256",
@@ -252,7 +269,7 @@ export const OPTIONS = {
     defaultText: "search",
     parse: parsePath,
     help: "the EVM plugin binary",
-    commands: [...NODE, "plugins", "service"],
+    commands: [...NODE, "plugins", "service", "devnet"],
   }),
   "sessionvm-plugin": option({
     flag: "value",
@@ -262,7 +279,7 @@ export const OPTIONS = {
     defaultText: "search",
     parse: parsePath,
     help: "the SessionVM plugin binary",
-    commands: [...NODE, "plugins", "service"],
+    commands: [...NODE, "plugins", "service", "devnet"],
   }),
   "shutdown-grace": option({
     flag: "value",
@@ -273,7 +290,7 @@ export const OPTIONS = {
     defaultText: "30s",
     parse: parseDuration,
     help: "how long luxd may take after SIGTERM before SIGKILL (30s, 1m30s, 500ms)",
-    commands: [...NODE, "service"],
+    commands: [...NODE, "service", "devnet"],
   }),
   "verify": option({
     flag: "value",
@@ -282,14 +299,14 @@ export const OPTIONS = {
     default: "cache" as "cache" | "full",
     parse: oneOf("cache", "full"),
     help: "cache: skip re-hashing a plugin the cache proves unchanged; full: always hash",
-    commands: NODE,
+    commands: [...NODE, "devnet"],
   }),
   "trust-unpinned": option({
     flag: "switch",
     default: false,
     parse: parseBool,
     help: "start even with unpinned plugins, logging their hashes; never the default",
-    commands: NODE,
+    commands: [...NODE, "devnet"],
   }),
   "allow-vm-failure": option({
     flag: "value",
@@ -300,7 +317,7 @@ export const OPTIONS = {
     parse: parsePluginList,
     help:
       "start even though these plugins (evm, sessionvm) will fail to load (e.g. fd limit); luxd runs without them",
-    commands: NODE,
+    commands: [...NODE, "devnet"],
   }),
   "from": option({
     flag: "value",
@@ -359,7 +376,7 @@ export const OPTIONS = {
     default: false,
     parse: parseBool,
     help: "status: print one JSON object",
-    commands: ["status"],
+    commands: ["status", "devnet"],
   }),
   "track-all-chains": option({
     config: "track-all-chains",
@@ -403,6 +420,37 @@ export const OPTIONS = {
     parse: oneOf("luxd", "avalanchego"),
     help: "genesis check: the node's genesis dialect (luxAddr for luxd, avaxAddr for avalanchego)",
     commands: ["genesis"],
+  }),
+  "nodes": option({
+    flag: "value",
+    metavar: "N",
+    default: DEFAULT_NODES,
+    parse: parseNodeCount,
+    help: `devnet up: how many validators a new devnet has (1 to ${MAX_NODES})`,
+    commands: ["devnet"],
+  }),
+  "dir": option({
+    flag: "value",
+    metavar: "DIR",
+    defaultText: "~/.pars-devnet",
+    parse: parsePath,
+    help: "devnet: the devnet's directory",
+    commands: ["devnet"],
+  }),
+  "chain-id": option({
+    flag: "value",
+    metavar: "ID",
+    default: 7072,
+    parse: parseChainId,
+    help: "devnet up: the C-chain's EVM chain ID in a new devnet's genesis",
+    commands: ["devnet"],
+  }),
+  "reset": option({
+    flag: "switch",
+    default: false,
+    parse: parseBool,
+    help: "devnet up: delete the devnet in --dir (only one parsd made) and make a new one",
+    commands: ["devnet"],
   }),
   "help": option({
     flag: "switch",

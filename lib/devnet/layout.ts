@@ -25,6 +25,11 @@ export interface DevnetLayout {
   readonly pidFile: string;
 }
 
+/** The most nodes a devnet may have: each is a full node (about 100 MiB, two ports). */
+export const MAX_NODES = 32;
+/** The node count of a new devnet when `--nodes` is not given. */
+export const DEFAULT_NODES = 5;
+
 /** The default devnet directory under a home directory. */
 export const defaultDevnetDir = (home: string): string => join(home, ".pars-devnet");
 
