@@ -1,14 +1,22 @@
 /**
  * @module
- * Tests of `scripts/bench.ts`: its pure helpers, the ratio rows and their
- * verdicts drawn from the figures (case tables), strace parsing, and one real
- * run on tiny files whose report is read back for its shape: the machine
- * line, every contender, every ratio row with median/min/max, target and a
- * verdict that agrees with the printed median. No timing is asserted.
+ * Tests of `scripts/bench.ts` and `scripts/bench_report.ts`: the pure
+ * helpers, the ratio rows and their verdicts drawn from the figures (case
+ * tables), strace parsing, the stub luxd and the bench's plugins, the
+ * hashing the bench measures (`System.hashAndScan`, on this thread and in a
+ * worker at once), and one real run on tiny files whose report is read back
+ * for its shape: the machine line, every contender, every ratio row with
+ * median/min/max, target and a verdict that agrees with the printed median.
+ * No timing is asserted.
  */
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { FileAccessError } from "../lib/os/files.ts";
+import { denoSystem } from "../lib/os/system.ts";
+import { DEFAULTS, parseBenchArgs } from "../scripts/bench.ts";
+import { PLUGIN_HEADER, stubLuxd, writePlugin } from "../scripts/bench_fixtures.ts";
 import {
   type BenchFigures,
   commandLine,
@@ -17,30 +25,23 @@ import {
   cpuModel,
   type Exec,
   formatMiB,
-  formatRatio,
+  HASHES,
   machineLine,
   median,
-  moduleChain,
   netMs,
   pairedRatios,
-  parseBenchArgs,
   parseStraceExecs,
-  PLUGIN_HEADER,
   RATIO_HEADER,
   ratioRows,
   ratioTable,
   renderTable,
-  roughlyMatches,
   type Sample,
-  smallSizeFor,
   spawnProblems,
   spread,
   STARTUP,
-  stubLuxd,
+  TARGET,
   VERIFICATION,
-  writePlugin,
-} from "../scripts/bench.ts";
-import { staticModules } from "../scripts/import_graph.ts";
+} from "../scripts/bench_report.ts";
 import { REPO_ROOT } from "../scripts/kit.ts";
 import { withTempDir } from "./helpers.ts";
 
@@ -52,20 +53,9 @@ Deno.test("bench helpers", async (t) => {
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.throws(() => median([]), RangeError);
   });
-  await t.step("formatRatio and formatMiB", () => {
-    assert.equal(formatRatio(3, 2), "1.50x");
-    assert.equal(formatRatio(1, 0), "n/a");
-    assert.equal(formatRatio(undefined, 2), "n/a");
+  await t.step("formatMiB", () => {
     assert.equal(formatMiB(3 * MiB), "3.0 MiB");
     assert.equal(formatMiB(undefined), "n/a");
-  });
-  await t.step("sizes and claims", () => {
-    assert.equal(smallSizeFor(512), 64);
-    assert.equal(smallSizeFor(256), 32);
-    assert.equal(smallSizeFor(16), 2);
-    assert.equal(smallSizeFor(4), 1);
-    assert.ok(roughlyMatches(3.6, 3));
-    assert.ok(!roughlyMatches(5, 10));
   });
   await t.step("renderTable aligns columns", () => {
     assert.equal(renderTable([["a", "1"], ["bbb", "22"]]), "a     1\nbbb  22");
@@ -94,23 +84,20 @@ Deno.test("bench helpers", async (t) => {
 });
 
 Deno.test("parseBenchArgs: defaults, values, help; mistakes are usage errors (64)", () => {
-  assert.deepEqual(parseBenchArgs([]), { sizeMiB: 256, smallMiB: 32, reps: 11 });
-  assert.deepEqual(parseBenchArgs(["--size-mib", "16", "--reps=1"]), {
-    sizeMiB: 16,
-    smallMiB: 2,
+  assert.deepEqual(parseBenchArgs([]), { startMiB: 256, coldMiB: 512, reps: 11 });
+  assert.deepEqual(parseBenchArgs([]), DEFAULTS);
+  assert.deepEqual(parseBenchArgs(["--start-mib", "16", "--reps=1"]), {
+    startMiB: 16,
+    coldMiB: 512,
     reps: 1,
   });
-  assert.deepEqual(parseBenchArgs(["--size-mib=8", "--small-mib", "3"]), {
-    sizeMiB: 8,
-    smallMiB: 3,
-    reps: 11,
-  });
+  assert.deepEqual(parseBenchArgs(["--cold-mib=8"]), { startMiB: 256, coldMiB: 8, reps: 11 });
   assert.equal(parseBenchArgs(["-h"]), "help");
   const bad: [string[], string][] = [
-    [["--size-mib", "0"], "--size-mib needs a positive integer, got '0'"],
+    [["--start-mib", "0"], "--start-mib needs a positive integer, got '0'"],
     [["--reps=1.5"], "--reps needs a positive integer, got '1.5'"],
-    [["--size-mib"], "flag --size-mib needs a value"],
-    [["--fast"], "unknown flag '--fast'"],
+    [["--cold-mib"], "flag --cold-mib needs a value"],
+    [["--size-mib", "16"], "unknown flag '--size-mib'"],
     [["16"], "unexpected argument '16'"],
   ];
   for (const [argv, message] of bad) {
@@ -136,13 +123,10 @@ Deno.test("parseStraceExecs: successful execve calls, arguments unescaped", () =
     commandLine({ path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] }),
     "/bin/sh -c 'ulimit -Hn'",
   );
-  assert.equal(
-    commandLine({ path: "/l", args: ["/l", "a", "b", "c"] }, 2),
-    "/l a b … (+1 args)",
-  );
+  assert.equal(commandLine({ path: "/l", args: ["/l", "a", "b", "c"] }, 2), "/l a b … (+1 args)");
 });
 
-Deno.test("spawnProblems: a warm run may execute /bin/sh once and luxd once, nothing else", () => {
+Deno.test("spawnProblems: a checked start may execute /bin/sh once and luxd once, nothing else", () => {
   const expect = { luxd: "/t/luxd", plugins: ["/t/a", "/t/b"] };
   const sh: Exec = { path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] };
   const luxd: Exec = { path: "/t/luxd", args: ["/t/luxd", "--network-id=7070"] };
@@ -174,36 +158,29 @@ const runs = (ms: number, rssMiB: number | undefined, n = 3): Sample[] =>
     rss: rssMiB === undefined ? undefined : rssMiB * MiB,
   }));
 
-/** Figures where every target passes: floor 40 ms / 30 MiB. */
+/** Figures where every target passes: floor 40 ms / 30 MiB, openssl A B 1000 ms. */
 function figures(
   over: Partial<Record<Contender, Sample[]>> = {},
   rest: Partial<BenchFigures> = {},
-) {
-  const series: Record<Contender, Sample[]> = {
-    empty: runs(30, 27),
-    floor: runs(40, 30),
-    run: runs(50, 38),
-    sketch: runs(45, 36),
-    modules: runs(43, 31),
-    checked: runs(80, 45),
-    version: runs(46, 33),
-    help: runs(44, 31),
-    doctor: runs(60, 39),
-    ssl: runs(1000, 6),
-    cold: runs(1080, 120),
-    small: runs(200, 110),
-    ...over,
-  };
-  const f: BenchFigures = {
-    sizeMiB: 256,
-    smallMiB: 32,
+): BenchFigures {
+  return {
+    startMiB: 256,
+    coldMiB: 512,
     harnessMs: 2,
-    series,
+    series: {
+      floor: runs(40, 30),
+      checked: runs(56, 37),
+      version: runs(46, 33),
+      help: runs(44, 31),
+      ssl: runs(1000, 6),
+      ssl2: runs(530, 6),
+      cold: runs(580, 90),
+      ...over,
+    },
     oneFile: runs(500, 6).map((s) => ({ ...s, ms: 500 })),
-    strategies: {
-      "lib": runs(520, 40).map((s) => ({ ...s, ms: 520 })),
-      "stream": runs(1000, 80).map((s) => ({ ...s, ms: 1000 })),
-      "subtle": runs(2000, 600).map((s) => ({ ...s, ms: 2000 })),
+    hashes: {
+      hash: runs(400, 40).map((s) => ({ ...s, ms: 400 })),
+      scan: runs(600, 40).map((s) => ({ ...s, ms: 600 })),
     },
     spawns: {
       execs: [
@@ -215,59 +192,55 @@ function figures(
     },
     ...rest,
   };
-  return f;
 }
 
 const verdicts = (f: BenchFigures) =>
   Object.fromEntries(ratioRows(f).map((r) => [r.measure, r.verdict]));
 
+const MEASURES = {
+  checked: "parsd run, checked (verification cached) / floor, wall",
+  checkedRss: "parsd run, checked (verification cached) / floor, peak RSS",
+  version: "parsd version / floor, wall",
+  help: "parsd help / floor, wall",
+  cold: "cold verification / openssl A B, wall (2 × 512 MiB)",
+  ssl2: "two openssl dgst -sha256 at once / openssl A B, wall",
+  hash: "one 512 MiB file: parsd's hash (lib/os/hash.ts hashFile) / openssl",
+  scan: "one 512 MiB file: parsd's hash + marker scan (what verification does) / openssl",
+  spawns: "programs a checked start executes",
+} as const;
+
 Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", async (t) => {
-  await t.step("all within target", () => {
+  await t.step("all within target; figures without a target are INFO", () => {
     assert.deepEqual(verdicts(figures()), {
-      "deno run empty.ts / floor, wall": "INFO",
-      "parsd run (warm start) / floor, wall": "PASS",
-      "sketch: a warm start's calls in one module (lower bound) / floor, wall": "INFO",
-      "modules: the floor in as many modules as a warm start, empty / floor, wall": "INFO",
-      "parsd run (checked, caches warm) / floor, wall": "INFO",
-      "parsd version / floor, wall": "PASS",
-      "parsd help / floor, wall": "PASS",
-      "parsd doctor (warm) / floor, wall": "INFO",
-      "parsd run (warm start) / floor, peak RSS": "PASS",
-      "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS": "INFO",
-      "modules: the floor in as many modules as a warm start, empty / floor, peak RSS": "INFO",
-      "parsd run (checked, caches warm) / floor, peak RSS": "INFO",
-      "parsd version / floor, peak RSS": "PASS",
-      "parsd help / floor, peak RSS": "PASS",
-      "parsd doctor (warm) / floor, peak RSS": "PASS",
-      "cold verification / openssl, wall (2 × 256 MiB)": "PASS",
-      "cold verification, peak RSS": "PASS",
-      "peak RSS growth, 2 × 32 -> 2 × 256 MiB": "PASS",
-      "claim: node:crypto, 256 KiB reads, read-ahead (lib/hash.ts) / openssl (one file)": "HOLDS",
-      "claim: file.readable piped into createHash / openssl (one file)": "HOLDS",
-      "claim: crypto.subtle.digest(whole file) / openssl (one file)": "HOLDS",
-      "programs a warm run executes": "PASS",
+      [MEASURES.checked]: "PASS",
+      [MEASURES.checkedRss]: "PASS",
+      [MEASURES.version]: "PASS",
+      [MEASURES.help]: "PASS",
+      [MEASURES.cold]: "PASS",
+      [MEASURES.ssl2]: "INFO",
+      [MEASURES.hash]: "INFO",
+      [MEASURES.scan]: "INFO",
+      [MEASURES.spawns]: "PASS",
     });
   });
   await t.step("each target's edge is a PASS, just past it a FAIL", () => {
     const cases: [Contender, number, number, string][] = [
-      ["run", 52, 53, "parsd run (warm start) / floor, wall"], // 1.30x of 40
-      ["version", 48, 49, "parsd version / floor, wall"], // 1.20x
-      ["help", 48, 49, "parsd help / floor, wall"],
-      ["cold", 1100, 1101, "cold verification / openssl, wall (2 × 256 MiB)"], // 1.10x of 1000
+      ["checked", 60, 61, MEASURES.checked], // 1.50x of 40
+      ["version", 48, 49, MEASURES.version], // 1.20x
+      ["help", 48, 49, MEASURES.help],
+      ["cold", 600, 601, MEASURES.cold], // 0.60x of 1000
     ];
     for (const [c, edge, past, measure] of cases) {
       assert.equal(verdicts(figures({ [c]: runs(edge, 30) }))[measure], "PASS", `${c} ${edge}`);
       assert.equal(verdicts(figures({ [c]: runs(past, 30) }))[measure], "FAIL", `${c} ${past}`);
     }
-    const mem = "parsd run (warm start) / floor, peak RSS";
-    assert.equal(verdicts(figures({ run: runs(50, 39) }))[mem], "PASS"); // 1.30x of 30 MiB
-    assert.equal(verdicts(figures({ run: runs(50, 39.5) }))[mem], "FAIL");
+    assert.equal(verdicts(figures({ checked: runs(50, 39) }))[MEASURES.checkedRss], "PASS"); // 1.30x
+    assert.equal(verdicts(figures({ checked: runs(50, 39.5) }))[MEASURES.checkedRss], "FAIL");
+    assert.deepEqual(TARGET, { checked: 1.5, checkedRss: 1.3, version: 1.2, help: 1.2, cold: 0.6 });
   });
   await t.step("the median decides; min and max are shown", () => {
-    const run = [...runs(40, 30, 1), ...runs(50, 30, 1), ...runs(80, 30, 1)];
-    const row = ratioRows(figures({ run })).find((r) =>
-      r.measure.startsWith("parsd run (warm start)")
-    )!;
+    const checked = [...runs(40, 30, 1), ...runs(50, 30, 1), ...runs(80, 30, 1)];
+    const row = ratioRows(figures({ checked })).find((r) => r.measure === MEASURES.checked)!;
     assert.deepEqual(row.spread, { median: 1.25, min: 1, max: 2 });
     assert.equal(row.verdict, "PASS");
   });
@@ -277,37 +250,22 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
         [c, s],
       ) => [c, s.map((x) => ({ ...x, rss: undefined }))]),
     ) as Record<Contender, Sample[]>;
-    const rows = ratioRows(
-      figures({ ...noRss, ssl: [] }, { oneFile: [], spawns: { skipped: "strace not found" } }),
-    );
+    const rows = ratioRows(figures(
+      { ...noRss, ssl: [], ssl2: [] },
+      { oneFile: [], spawns: { skipped: "strace not found" } },
+    ));
     const skipped = rows.filter((r) => r.verdict === "SKIP").map((r) => [r.measure, r.note]);
+    const noSsl = "openssl not found, no baseline";
     assert.deepEqual(skipped, [
-      ["parsd run (warm start) / floor, peak RSS", "peak RSS unavailable"],
-      [
-        "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
-        "peak RSS unavailable",
-      ],
-      [
-        "modules: the floor in as many modules as a warm start, empty / floor, peak RSS",
-        "peak RSS unavailable",
-      ],
-      ["parsd run (checked, caches warm) / floor, peak RSS", "peak RSS unavailable"],
-      ["parsd version / floor, peak RSS", "peak RSS unavailable"],
-      ["parsd help / floor, peak RSS", "peak RSS unavailable"],
-      ["parsd doctor (warm) / floor, peak RSS", "peak RSS unavailable"],
-      ["cold verification / openssl, wall (2 × 256 MiB)", "openssl not found, no baseline"],
-      ["cold verification, peak RSS", undefined],
-      ["peak RSS growth, 2 × 32 -> 2 × 256 MiB", undefined],
-      [
-        "claim: node:crypto, 256 KiB reads, read-ahead (lib/hash.ts) / openssl (one file)",
-        undefined,
-      ],
-      ["claim: file.readable piped into createHash / openssl (one file)", undefined],
-      ["claim: crypto.subtle.digest(whole file) / openssl (one file)", undefined],
-      ["programs a warm run executes", "strace not found"],
+      [MEASURES.checkedRss, "peak RSS unavailable"],
+      [MEASURES.cold, noSsl],
+      [MEASURES.ssl2, noSsl],
+      [MEASURES.hash, noSsl],
+      [MEASURES.scan, noSsl],
+      [MEASURES.spawns, "strace not found"],
     ]);
   });
-  await t.step("a warm run that probes luxd fails, and the table says why", () => {
+  await t.step("a checked start that probes luxd fails, and the table says why", () => {
     const f = figures({}, {
       spawns: {
         execs: [{ path: "/t/luxd", args: ["/t/luxd", "--help"] }, {
@@ -319,8 +277,34 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
       },
     });
     const table = ratioTable(ratioRows(f));
-    assert.match(table, /^programs a warm run executes +2 +sh \+ luxd +FAIL$/m);
+    assert.match(table, /^programs a checked start executes +2 +sh \+ luxd +FAIL$/m);
     assert.match(table, /^ {4}why: luxd executed 2 times, expected once; luxd probed with --help/m);
+  });
+});
+
+Deno.test("hashAndScan: two files at once (this thread and a worker) each get their own digest; a missing one is a FileAccessError", async () => {
+  await withTempDir(async (dir) => {
+    const marker = "_VM_RUNTIME_ENGINE_ADDR";
+    const files = [
+      { path: join(dir, "a"), text: `x${marker}y`.repeat(1000) },
+      { path: join(dir, "b"), text: "no marker here\n".repeat(1000) },
+    ];
+    for (const f of files) await Deno.writeTextFile(f.path, f.text);
+    const got = await Promise.all(files.map((f) => denoSystem.hashAndScan(f.path, marker)));
+    assert.deepEqual(got, [
+      { sha256: createHash("sha256").update(files[0]!.text).digest("hex"), contains: true },
+      { sha256: createHash("sha256").update(files[1]!.text).digest("hex"), contains: false },
+    ]);
+    const missing = join(dir, "missing");
+    const both = await Promise.allSettled([
+      denoSystem.hashAndScan(missing, marker),
+      denoSystem.hashAndScan(missing, marker),
+    ]);
+    for (const r of both) {
+      assert.equal(r.status, "rejected");
+      assert.ok(r.reason instanceof FileAccessError, String(r.reason));
+      assert.equal(r.reason.path, missing);
+    }
   });
 });
 
@@ -333,10 +317,10 @@ async function onPath(name: string): Promise<boolean> {
 
 /** A ratio-table row as printed: measure, median, min, max, target, verdict. */
 const ROW = new RegExp(
-  String.raw`^(?<measure>\S.*?)  +(?<median>n/a|[+-]?[\d.]+(?:x| MiB)|\d+)` +
-    String.raw`(?:  +(?<min>[+-]?[\d.]+(?:x| MiB))  +(?<max>[+-]?[\d.]+(?:x| MiB)))?` +
-    String.raw`(?:  +(?<target>(?:<=|<|~) ?\+?[\d.]+(?:x| MiB)|sh \+ luxd))?` +
-    String.raw`  +(?<verdict>PASS|FAIL|SKIP|INFO|HOLDS|OFF)$`,
+  String.raw`^(?<measure>\S.*?)  +(?<median>n/a|[\d.]+x|\d+)` +
+    String.raw`(?:  +(?<min>[\d.]+x)  +(?<max>[\d.]+x))?` +
+    String.raw`(?:  +(?<target><= [\d.]+x|sh \+ luxd))?` +
+    String.raw`  +(?<verdict>PASS|FAIL|SKIP|INFO)$`,
 );
 
 Deno.test("bench runs end to end on tiny files; its one ratio table has every row", async () => {
@@ -345,7 +329,9 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
       "run",
       "--allow-all",
       join(REPO_ROOT, "scripts", "bench.ts"),
-      "--size-mib",
+      "--start-mib",
+      "1",
+      "--cold-mib",
       "2",
       "--reps",
       "2",
@@ -357,7 +343,11 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
   const stdout = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   const lines = stdout.split("\n");
-  assert.match(lines[0]!, /^parsd bench: 2 × 2 MiB plugins \(random 1 MiB blocks\), 2 rounds$/);
+  assert.equal(
+    lines[0],
+    "parsd bench: checked start with 2 × 1 MiB plugins, cold verification of 2 × 2 MiB " +
+      "(random 1 MiB blocks), 2 rounds",
+  );
   assert.match(
     lines[1]!,
     /^machine: nproc \d+; CPU .+; deno \d+\.\d+\.\d+ .*; (OpenSSL .*|openssl: not found); peak RSS from /,
@@ -370,12 +360,7 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
     !hasTime,
   );
 
-  // The modules contender loads as many modules as a warm start, and says how many.
-  const count = /^A warm start loads (\d+) modules \(deno info main\.ts\)/m.exec(stdout);
-  assert.ok(count, stdout);
-  assert.equal(Number(count[1]), (await staticModules(REPO_ROOT, "main.ts")).length);
-
-  // The measurements: every contender once, with its run count (openssl skipped without it).
+  // The measurements: every contender once, with its run count (openssl's skipped without it).
   const ssl = await onPath("openssl");
   for (const c of [...STARTUP, ...VERIFICATION]) {
     const label = CONTENDERS[c].replace(/[().*+?]/g, "\\$&");
@@ -383,7 +368,13 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
       stdout,
     );
     assert.ok(row, `no measurement row for ${c}\n${stdout}`);
-    if (c !== "ssl" || ssl) assert.equal(row[2], "2", `${c} ran twice`);
+    if (!c.startsWith("ssl") || ssl) assert.equal(row[2], "2", `${c} ran twice`);
+  }
+  for (const h of Object.values(HASHES)) {
+    assert.match(
+      stdout,
+      new RegExp(`^${h.replace(/[().*+?]/g, "\\$&")}, one file, timed inside `, "m"),
+    );
   }
 
   // The one ratio table: its header, then one row per ratio, in order.
@@ -397,42 +388,26 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
     return m.groups as Record<string, string | undefined>;
   });
   assert.deepEqual(rows.map((r) => r.measure), [
-    "deno run empty.ts / floor, wall",
-    "parsd run (warm start) / floor, wall",
-    "sketch: a warm start's calls in one module (lower bound) / floor, wall",
-    "modules: the floor in as many modules as a warm start, empty / floor, wall",
-    "parsd run (checked, caches warm) / floor, wall",
-    "parsd version / floor, wall",
-    "parsd help / floor, wall",
-    "parsd doctor (warm) / floor, wall",
-    "parsd run (warm start) / floor, peak RSS",
-    "sketch: a warm start's calls in one module (lower bound) / floor, peak RSS",
-    "modules: the floor in as many modules as a warm start, empty / floor, peak RSS",
-    "parsd run (checked, caches warm) / floor, peak RSS",
-    "parsd version / floor, peak RSS",
-    "parsd help / floor, peak RSS",
-    "parsd doctor (warm) / floor, peak RSS",
-    "cold verification / openssl, wall (2 × 2 MiB)",
-    "cold verification, peak RSS",
-    "peak RSS growth, 2 × 1 -> 2 × 2 MiB",
-    "claim: node:crypto, 256 KiB reads, read-ahead (lib/hash.ts) / openssl (one file)",
-    "claim: file.readable piped into createHash / openssl (one file)",
-    "claim: crypto.subtle.digest(whole file) / openssl (one file)",
-    "programs a warm run executes",
+    MEASURES.checked,
+    MEASURES.checkedRss,
+    MEASURES.version,
+    MEASURES.help,
+    "cold verification / openssl A B, wall (2 × 2 MiB)",
+    MEASURES.ssl2,
+    "one 2 MiB file: parsd's hash (lib/os/hash.ts hashFile) / openssl",
+    "one 2 MiB file: parsd's hash + marker scan (what verification does) / openssl",
+    MEASURES.spawns,
   ]);
   // Each verdict agrees with the median printed beside it.
-  const targets: Record<string, number> = {
-    "parsd run (warm start) / floor, wall": 1.3,
-    "parsd version / floor, wall": 1.2,
-    "parsd help / floor, wall": 1.2,
-    "parsd run (warm start) / floor, peak RSS": 1.3,
-    "parsd version / floor, peak RSS": 1.3,
-    "parsd help / floor, peak RSS": 1.3,
-    "parsd doctor (warm) / floor, peak RSS": 1.3,
-    "cold verification / openssl, wall (2 × 2 MiB)": 1.1,
+  const limits: Record<string, number> = {
+    [MEASURES.checked]: TARGET.checked,
+    [MEASURES.checkedRss]: TARGET.checkedRss,
+    [MEASURES.version]: TARGET.version,
+    [MEASURES.help]: TARGET.help,
+    "cold verification / openssl A B, wall (2 × 2 MiB)": TARGET.cold,
   };
   for (const r of rows) {
-    const limit = targets[r.measure!];
+    const limit = limits[r.measure!];
     if (limit === undefined) continue;
     if (r.median === "n/a") {
       assert.equal(r.verdict, "SKIP", r.measure);
@@ -450,37 +425,34 @@ Deno.test("bench runs end to end on tiny files; its one ratio table has every ro
   const cold = rows.find((r) => r.measure?.startsWith("cold verification / openssl"));
   assert.equal(cold?.verdict === "SKIP", !ssl, "cold vs openssl is skipped only without it");
 
-  // What a warm run executes: listed with strace, else said plainly.
+  // What a checked start executes: listed with strace, else said plainly.
   if (await onPath("strace")) {
-    assert.match(stdout, /^Programs a warm parsd run executes \(strace -f -e trace=execve;/m);
+    assert.match(stdout, /^Programs a checked start executes \(strace -f -e trace=execve;/m);
     assert.match(stdout, /^ {2}\/bin\/sh -c 'ulimit -Hn'$/m);
     assert.match(stdout, /^ {2}\S+\/luxd .*<- luxd \(stub\)$/m);
     assert.match(stdout, /^ {2}expected: /m);
-    assert.ok(["PASS", "FAIL"].includes(rows.at(-1)!.verdict!));
+    assert.equal(rows.at(-1)!.verdict, "PASS", stdout);
   } else {
-    assert.match(stdout, /^Programs a warm parsd run executes: not traced \(strace not found/m);
+    assert.match(stdout, /^Programs a checked start executes: not traced \(strace not found/m);
     assert.equal(rows.at(-1)!.verdict, "SKIP");
   }
 });
 
 Deno.test("writePlugin: a bench plugin is a script that exits at once, so running it runs none of its random bytes", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "parsd-bench-plugin-" });
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, "plugin");
     const sha = await writePlugin(path, 2);
     const bytes = await Deno.readFile(path);
     assert.equal(bytes.length, 2 << 20);
     assert.equal(new TextDecoder().decode(bytes.subarray(0, PLUGIN_HEADER.length)), PLUGIN_HEADER);
-    assert.match(sha, /^[0-9a-f]{64}$/);
+    assert.equal(sha, createHash("sha256").update(bytes).digest("hex"));
     // Run as parsd's probe runs it; the random bytes would otherwise be read as shell commands
     // (an unexecutable file is handed to /bin/sh), creating files named by them.
     const out = await new Deno.Command(path, { args: ["--version"], cwd: dir }).output();
     assert.equal(out.code, 0);
     assert.equal(out.stdout.length + out.stderr.length, 0);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["plugin"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("the stub luxd answers --version from the shell alone, with the fixture's line", async () => {
@@ -502,25 +474,5 @@ Deno.test("the stub luxd answers --version from the shell alone, with the fixtur
     assert.equal(new TextDecoder().decode(out.stdout), fixture);
     const json = await new Deno.Command(luxd, { args: ["--version-json"] }).output();
     assert.equal(JSON.parse(new TextDecoder().decode(json.stdout)).application, "node/1.22.18");
-  });
-});
-
-Deno.test("moduleChain(n): deno loads exactly n modules, and the root still runs the floor", async () => {
-  assert.throws(() => moduleChain(0), RangeError);
-  await withTempDir(async (dir) => {
-    for (const n of [1, 2, 15]) {
-      const sub = join(dir, `n${n}`);
-      await Deno.mkdir(sub);
-      for (const f of moduleChain(n)) await Deno.writeTextFile(join(sub, f.name), f.text);
-      const loaded = await staticModules(sub, "modules.ts");
-      assert.equal(loaded.length, n, loaded.join(" "));
-      assert.equal(loaded[0], "modules.ts");
-    }
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-run=/bin/true", join(dir, "n15", "modules.ts")],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   });
 });
