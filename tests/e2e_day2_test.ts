@@ -160,7 +160,11 @@ Deno.test("under 'deno task', relative paths resolve against INIT_CWD (the user'
       env: { ...env, INIT_CWD: n.root },
       cwd: REPO,
     });
-    assert.match(r.stdout, new RegExp(`^ok\\s+luxd\\s+${n.root}/bin/luxd `, "m"), r.stdout);
+    assert.match(
+      r.stdout,
+      new RegExp(`^ok\\s+luxd\\s+.* from ${n.root}/bin/luxd \\(flag\\) `, "m"),
+      r.stdout,
+    );
   });
 });
 

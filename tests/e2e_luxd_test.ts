@@ -183,10 +183,15 @@ Deno.test("a warm start reads luxd's probe and the plugins' answers from the cac
     assert.equal((await parsd([], { env })).code, 0);
     const cached = await parsd(["--dry-run"], { env });
     assert.equal(JSON.parse(cached.stdout).luxd.flags, "cache");
-    // Replacing luxd (a new inode) invalidates its entry.
+    // The probe is cached by luxd's hash: the same bytes anywhere (a new inode) hit it;
+    // a new pin (other bytes) is probed again.
     const copy = `${n.luxd}.new`;
     await Deno.copyFile(n.luxd, copy);
     await Deno.rename(copy, n.luxd);
+    const same = await parsd(["--dry-run"], { env });
+    assert.equal(JSON.parse(same.stdout).luxd.flags, "cache");
+    await Deno.writeTextFile(n.luxd, `${await Deno.readTextFile(n.luxd)}\n# rebuilt\n`);
+    await n.pin();
     const again = await parsd(["--dry-run"], { env });
     assert.equal(JSON.parse(again.stdout).luxd.flags, "probe");
   });
@@ -233,6 +238,7 @@ Deno.test("a luxd that is no program (no ELF, no #!) is refused with 126 and nev
     const made = join(n.root, "made-by-sh");
     await Deno.writeTextFile(n.luxd, `touch ${made}\n`, { mode: 0o755 });
     await Deno.chmod(n.luxd, 0o755);
+    await n.pin(); // pinned, so that it is probed (an unpinned luxd is refused before that)
     for (const argv of [["doctor"], []]) {
       const r = await parsd(argv, { env });
       assert.equal(r.code, 126, r.stdout + r.stderr);

@@ -3,9 +3,12 @@
  * A fake {@linkcode System} for in-process tests of parsd's commands: real
  * files (in temp dirs, through the real file system), everything else
  * faked — environment, output captured as strings, programs answered from
- * the luxd fixtures without a subprocess, signals, locks, ports and HTTP.
+ * the luxd fixtures without a subprocess (a program's sealed copy in the
+ * store answers as the program: found by its bytes), signals, locks, ports
+ * and HTTP.
  */
 
+import { createHash } from "node:crypto";
 import { denoFiles, type LockResult, type Output, type System } from "../lib/os/system.ts";
 import { main } from "../lib/cli/main.ts";
 import { SPAWN_LIMITS_QUERY } from "../lib/luxd/spawn_limits.ts";
@@ -69,6 +72,20 @@ export interface FakeOptions {
   spawnLimits?: { argMax: number; envCount: number; envBytes: number } | "unknown";
 }
 
+/** The program whose file has the same bytes as `path`: a sealed copy answers as its source. */
+function sameBytes(programs: Record<string, Program> | undefined, path: string) {
+  const hash = (p: string) => {
+    try {
+      return createHash("sha256").update(Deno.readFileSync(p)).digest("hex");
+    } catch {
+      return undefined;
+    }
+  };
+  const want = hash(path);
+  if (want === undefined) return undefined;
+  return Object.entries(programs ?? {}).find(([p]) => hash(p) === want)?.[1];
+}
+
 /** Builds a fake system. */
 export function fakeSystem(o: FakeOptions = {}): Fake {
   let out = "";
@@ -109,7 +126,7 @@ export function fakeSystem(o: FakeOptions = {}): Fake {
           stdout: `${limits.argMax}\n${limits.envCount} ${limits.envBytes}\n`,
           stderr: "",
         }
-        : o.programs?.[path]?.(args);
+        : (o.programs?.[path] ?? sameBytes(o.programs, path))?.(args);
       return Promise.resolve(
         answer ?? { failure: "not-started" as const, reason: "could not be started (fake)" },
       );

@@ -106,7 +106,7 @@ export interface Node {
   sessionvm: string;
   /** Env for parsd: HOME and the paths of luxd and both plugins. */
   env: Record<string, string>;
-  /** Pins both plugins in `<dataDir>/config.json` (creating the data dir). */
+  /** Pins both plugins and luxd in `<dataDir>/config.json` (creating the data dir). */
   pin(extra?: Record<string, unknown>): Promise<void>;
   /** The recorded luxd argv, or `undefined` if luxd never started. */
   recordedArgs(): Promise<string[] | undefined>;
@@ -151,7 +151,7 @@ export async function makeNode(): Promise<Node> {
       FAKE_LUXD_RECORD: record,
       FAKE_LUXD_FIXTURES: join(REPO, "tests", "fixtures", "luxd"),
     },
-    pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra),
+    pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra, luxd),
     async recordText() {
       try {
         return await Deno.readTextFile(record);
@@ -214,12 +214,17 @@ export async function waitFor(f: () => Promise<boolean>, what: string, ms = 10_0
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Writes `<dataDir>/config.json` pinning both plugin files (creating the data dir), plus `extra` keys. */
+/**
+ * Writes `<dataDir>/config.json` pinning both plugin files and, when given, the
+ * luxd file (`luxd-sha256`), creating the data dir, plus `extra` keys. Nothing is
+ * sealed: the first run copies the pinned files into the store.
+ */
 export async function pinPlugins(
   dataDir: string,
   evm: string,
   sessionvm: string,
   extra: Record<string, unknown> = {},
+  luxd?: string,
 ): Promise<void> {
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const config = {
@@ -227,6 +232,7 @@ export async function pinPlugins(
       evm: { sha256: sha256(await Deno.readFile(evm)) },
       sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
     },
+    ...(luxd === undefined ? {} : { "luxd-sha256": sha256(await Deno.readFile(luxd)) }),
     ...extra,
   };
   await Deno.writeTextFile(join(dataDir, "config.json"), JSON.stringify(config, null, 2));

@@ -12,6 +12,7 @@ import { ConfigError, type ParsdError, PermissionError } from "../errors.ts";
 import { FileAccessError, type FileProblem, MAX_TEXT_BYTES } from "../os/files.ts";
 import { homeOf, userCwd } from "../os/env.ts";
 import type { System } from "../os/system.ts";
+import { checkTrustedPath } from "../os/ownership.ts";
 
 /** Everything a command needs once settings are resolved. */
 export interface Context {
@@ -103,6 +104,28 @@ export async function loadContext(
   o: { mayCreateConfig?: boolean } = {},
 ): Promise<Context> {
   const facts = configFacts(sys, args);
-  const text = await readConfig(sys, locateConfig(facts).configPath);
+  const { configPath } = locateConfig(facts);
+  const text = await readConfig(sys, configPath);
+  // Before anything trusts what it names (luxd, the plugins, their pins).
+  if (text !== undefined) await assertTrustedConfig(sys, configPath);
   return { sys, args, settings: resolveSettings(facts, text, o) };
+}
+
+/**
+ * Refuses a config file that someone other than parsd's user or root could
+ * change: it names the luxd parsd runs and the pins it trusts, so it is
+ * checked as ssh checks its config (StrictModes), the file and every
+ * directory above it.
+ *
+ * @throws {PermissionError} (77) with one line per problem and its fix.
+ */
+export async function assertTrustedConfig(sys: System, path: string): Promise<void> {
+  const problems = await checkTrustedPath(sys, path, { uid: sys.uid(), kind: "file" });
+  if (problems.length > 0) {
+    throw new PermissionError(
+      problems.map((p) =>
+        `config ${path} is not safe to trust (it names the luxd and plugins parsd runs): ${p}`
+      ),
+    );
+  }
 }

@@ -1,18 +1,29 @@
 /**
  * @module
- * Plugin trust: the real file behind a plugin path must be a regular,
- * executable file that only root or you can change, and its SHA-256 must
- * match the pin (or the verification cache must prove it unchanged since it
- * did).
+ * Plugin trust: a plugin runs from its sealed copy in the store (see
+ * `sealed.ts`); its source, the file discovery finds, must be a regular,
+ * executable file that only root or you can change, in directories only root
+ * or you can write, and its SHA-256 must match the pin before it is sealed.
  */
 
-import { NoInputError, ParsdError, PermissionError, VerificationError } from "../errors.ts";
+import { NoInputError, ParsdError, VerificationError } from "../errors.ts";
 import { FileAccessError, type FileFacts, octal } from "../os/files.ts";
 import { ENGINE_ADDR_SUFFIX, type PluginName, PLUGINS, type PluginSpec } from "../network/pars.ts";
 import type { Settings } from "../settings.ts";
 import type { FileSystem } from "../os/system.ts";
-import { cacheHit, cacheKey, type VerifyCache } from "./cache.ts";
+import { cacheKey, type VerifyCache } from "./cache.ts";
 import { discover, flagName, type Rule, type SearchEnv } from "./discover.ts";
+import {
+  accessFailure,
+  assertSafeSource,
+  type Located,
+  RACY_MARGIN_NS,
+  type Sealed,
+  type SealFs,
+  verifySealed,
+} from "./sealed.ts";
+
+export { RACY_MARGIN_NS };
 
 /** A plugin's real file, checked safe to hand to luxd. */
 export interface Target {
@@ -21,18 +32,15 @@ export interface Target {
 }
 
 /**
- * Resolves a plugin path to its real file and checks that it is a regular
- * executable file, not writable by group or others, owned by root or the
- * current user — so the verified file cannot be swapped by someone else
- * between verification and luxd's exec.
+ * Resolves a plugin path to its real file and checks that it is a regular,
+ * executable file; no owner or mode check (see {@linkcode inspectTarget}).
  *
- * @throws {NoInputError} if it does not exist; {@linkcode VerificationError} if unsafe.
+ * @throws {NoInputError} if it does not exist; {@linkcode VerificationError} if it is no binary.
  */
-export async function inspectTarget(
+export async function locateTarget(
   spec: PluginSpec,
   path: string,
   rule: Rule,
-  uid: number | null,
   fs: Pick<FileSystem, "stat" | "realPath">,
   os: string,
 ): Promise<Target> {
@@ -69,84 +77,49 @@ export async function inspectTarget(
       }), so it would run with its owner's rights, not the node's; run 'chmod ug-s ${realPath}'`,
     );
   }
-  if (os !== "windows") {
-    if ((facts.mode & 0o111) === 0) {
-      throw new VerificationError(
-        `${what}: ${realPath} is not executable (mode ${
-          octal(facts.mode)
-        }); run 'chmod 755 ${realPath}'`,
-      );
-    }
-    if ((facts.mode & 0o022) !== 0) {
-      throw new VerificationError(
-        `${what}: ${realPath} is writable by group or others (mode ${
-          octal(facts.mode)
-        }), so it could be swapped after verification; run 'chmod go-w ${realPath}'`,
-      );
-    }
-    if (uid !== null && facts.uid !== 0 && facts.uid !== uid) {
-      throw new VerificationError(
-        `${what}: ${realPath} is owned by uid ${facts.uid}, neither root nor you (uid ${uid}); copy it to a file you own, or have root own it`,
-      );
-    }
+  if (os !== "windows" && (facts.mode & 0o111) === 0) {
+    throw new VerificationError(
+      `${what}: ${realPath} is not executable (mode ${
+        octal(facts.mode)
+      }); run 'chmod 755 ${realPath}'`,
+    );
   }
   return { realPath, facts };
 }
 
+/**
+ * {@linkcode locateTarget}, then the ownership and mode checks of a file parsd
+ * is to trust (ssh's StrictModes): the file and every directory it resolves
+ * through owned by root or the current user and not writable by group or
+ * others, so that nobody else can swap what parsd hashes and seals.
+ *
+ * @throws {NoInputError} if it does not exist; {@linkcode VerificationError}
+ *   if it is no binary; {@linkcode PermissionError} (77) if another user could
+ *   change it, naming each path and its `chmod`/`chown` fix.
+ */
+export async function inspectTarget(
+  spec: PluginSpec,
+  path: string,
+  rule: Rule,
+  uid: number | null,
+  fs: Pick<FileSystem, "stat" | "realPath" | "lstat" | "readLink">,
+  os: string,
+): Promise<Target> {
+  const target = await locateTarget(spec, path, rule, fs, os);
+  await assertSafeSource(fs, spec.name, { path }, os === "windows" ? null : uid);
+  return target;
+}
+
 /** A file-system failure on a plugin's path, as a one-line error with its exit code. */
 export function pluginAccessError(what: string, where: string, error: unknown): ParsdError {
-  if (!(error instanceof FileAccessError)) throw error;
-  if (error.problem === "denied") {
-    return new PermissionError(
-      `${what}: ${where}: permission denied; make it readable by you, or run parsd as its owner`,
-    );
-  }
-  if (error.problem === "loop") {
-    return new NoInputError(
-      `${what}: ${where} is a symlink loop; point the link at the real binary`,
-    );
-  }
-  return new NoInputError(`${what}: ${where}: ${error.reason}`);
+  return accessFailure(what, where, error);
 }
 
-/** A plugin that passed every check. */
-export interface VerifiedPlugin {
+/** A plugin that passed every check: sealed (or to be sealed) in the store. */
+export interface VerifiedPlugin extends Sealed {
   readonly name: PluginName;
   readonly vmid: string;
-  /** The path discovery found (may be a link). */
-  readonly source: string;
-  readonly rule: Rule;
-  /** The real file; the plugin-dir link points here. */
-  readonly realPath: string;
-  readonly sha256: string;
-  readonly pinned: boolean;
-  /**
-   * Whether the bytes mention an rpcchainvm runtime variable (see
-   * `marker.ts`), learned in the same read as the hash; `undefined`
-   * when the file was not read (a cache hit).
-   */
-  readonly mentionsEngineAddr?: boolean;
-  /** Whether the cache proved the file unchanged, so it was not re-hashed. */
-  readonly fromCache: boolean;
-  /**
-   * Whether this verification may be cached: the file's last change (ctime)
-   * is older than the hash's start by more than {@linkcode RACY_MARGIN_NS}.
-   * File times are coarse (the kernel's tick; Deno's ctime is in whole
-   * seconds), so a change made soon after the previous one may keep its
-   * ctime; such "racily clean" files are re-hashed next time, as git does
-   * with its index.
-   */
-  readonly cacheable: boolean;
-  readonly facts: FileFacts;
 }
-
-/**
- * How much older than the hash's start a file's ctime must be for its
- * verification to be cached. Deno 2.9 reports ctime in whole seconds (and
- * mtime in milliseconds), so two changes within one second can share a
- * ctime; a 2 s margin guarantees that any later change shows a new ctime.
- */
-export const RACY_MARGIN_NS = 2_000_000_000n;
 
 /** Options for {@linkcode verifyPlugin}. */
 export interface VerifyOptions {
@@ -156,22 +129,44 @@ export interface VerifyOptions {
   readonly uid: number | null;
   readonly os: string;
   readonly searchEnv: SearchEnv;
-  readonly fs: Pick<FileSystem, "stat" | "lstat" | "realPath" | "hashAndScan">;
+  readonly fs: SealFs;
   /** Now, in ns since the epoch (for the racily-clean rule). */
   readonly nowNs: bigint;
 }
 
 /**
- * Discovers, checks and verifies one plugin.
+ * Verifies one plugin: its pinned copy in `<data-dir>/store`, or (when the
+ * store has none yet) its source, to be sealed before luxd starts.
  *
- * @throws {ParsdError} the reason it must not run: missing (66), unsafe,
- *   unpinned or mismatched (65).
+ * @throws {ParsdError} the reason it must not run: missing (66), a store copy
+ *   or source that is altered, unpinned or mismatched (65), files or
+ *   directories another user could change (77).
  */
 export async function verifyPlugin(
   name: PluginName,
   s: Settings,
   o: VerifyOptions,
 ): Promise<VerifiedPlugin> {
+  const spec = PLUGINS[name];
+  const sealed = await verifySealed({
+    name,
+    dataDir: s.dataDir,
+    pinned: s.plugins[name].sha256,
+    trustUnpinned: o.trustUnpinned,
+    mode: o.mode,
+    cache: o.cache,
+    uid: o.os === "windows" ? null : o.uid,
+    fs: o.fs,
+    nowNs: o.nowNs,
+    marker: ENGINE_ADDR_SUFFIX,
+    locate: () => locatePlugin(name, s, o),
+    foundBy: (l) => l.rule === "search" ? "the search paths" : flagName(spec, l.rule),
+  });
+  return { ...sealed, name, vmid: spec.vmid };
+}
+
+/** Discovery and the type checks of a plugin's source (no owner or mode check). */
+async function locatePlugin(name: PluginName, s: Settings, o: VerifyOptions): Promise<Located> {
   const spec = PLUGINS[name];
   const d = await discover(name, s, o.searchEnv, o.fs);
   if (!d.found) {
@@ -182,69 +177,28 @@ export async function verifyPlugin(
         `or ${spec.env}, or build it with 'deno task build:${name}'`,
     );
   }
-  const target = await inspectTarget(spec, d.path, d.rule, o.uid, o.fs, o.os);
-  const pinned = s.plugins[name].sha256;
-  const base = {
-    name,
-    vmid: spec.vmid,
-    source: d.path,
-    rule: d.rule,
-    realPath: target.realPath,
-    facts: target.facts,
-  };
-  if (pinned === undefined) {
-    if (!o.trustUnpinned) {
-      throw new VerificationError(
-        `plugin ${name}: ${target.realPath} is not pinned; check it, then pin it with 'parsd plugins pin ${name}' ` +
-          `(or start once with --trust-unpinned)`,
-      );
-    }
-    const read = await hashAndScanOrFail(o.fs, name, target.realPath);
-    return {
-      ...base,
-      sha256: read.sha256,
-      mentionsEngineAddr: read.contains,
-      pinned: false,
-      fromCache: false,
-      cacheable: false,
-    };
-  }
-  if (o.mode === "cache" && cacheHit(o.cache, target.realPath, target.facts, pinned)) {
-    return { ...base, sha256: pinned, pinned: true, fromCache: true, cacheable: false };
-  }
-  const cacheable = target.facts.ctimeNs + RACY_MARGIN_NS < o.nowNs;
-  const read = await hashAndScanOrFail(o.fs, name, target.realPath);
-  const actual = read.sha256;
-  if (actual !== pinned) {
-    throw new VerificationError(
-      `plugin ${name}: ${target.realPath} does not match its pin: sha256 ${actual}, pinned ${pinned}; ` +
-        `either it changed since it was pinned or it is not the file that was pinned (found by ${
-          d.rule === "search" ? "the search paths" : flagName(spec, d.rule)
-        }); do not run it unless you put it there yourself, then check it and re-pin with ` +
-        `'parsd plugins pin ${name} --replace'`,
-    );
-  }
-  return {
-    ...base,
-    sha256: actual,
-    mentionsEngineAddr: read.contains,
-    pinned: true,
-    fromCache: false,
-    cacheable,
-  };
+  const t = await locateTarget(spec, d.path, d.rule, o.fs, o.os);
+  return { path: d.path, rule: d.rule, realPath: t.realPath, facts: t.facts };
 }
 
-/** The cache entries that record freshly verified, pinned plugins. */
+/** The cache entries that record freshly verified plugins and the hashes of their sources. */
 export function cacheUpdates(
-  verified: readonly (VerifiedPlugin & {
-    rpcchainvm?: number | undefined;
-    registrable?: boolean;
-    versionLine?: string | undefined;
-    infoFresh?: boolean;
-  })[],
+  verified: readonly (
+    & Pick<
+      Sealed,
+      "realPath" | "facts" | "sha256" | "cacheable" | "fromCache" | "records"
+    >
+    & {
+      rpcchainvm?: number | undefined;
+      registrable?: boolean;
+      versionLine?: string | undefined;
+      infoFresh?: boolean;
+    }
+  )[],
 ): VerifyCache {
   const out: VerifyCache = {};
   for (const v of verified) {
+    Object.assign(out, v.records);
     // A fresh hash, or a cached one whose plugin was asked its --version only now.
     if (!v.cacheable && !(v.fromCache && v.infoFresh === true)) continue;
     out[v.realPath] = {
@@ -263,13 +217,13 @@ export function cacheUpdates(
 }
 
 /**
- * Runs `f` for every plugin concurrently (hashing two plugins uses both
+ * Runs `f` for every plugin (or binary) concurrently (hashing two uses both
  * cores) and gathers every failure into one error, in plugin order, so that
  * a user sees all problems at once. The exit code is the first failure's.
  */
-export async function forEachPlugin<T>(
-  names: readonly PluginName[],
-  f: (name: PluginName) => Promise<T>,
+export async function forEachPlugin<N extends string, T>(
+  names: readonly N[],
+  f: (name: N) => Promise<T>,
 ): Promise<T[]> {
   const settled = await Promise.allSettled(names.map(f));
   const errors: ParsdError[] = [];
@@ -307,13 +261,4 @@ export function hashOrFail(
   path: string,
 ): Promise<string> {
   return readOrFail(name, path, () => fs.sha256(path));
-}
-
-/** Hashes a plugin file and scans it for the rpcchainvm runtime variable in one read. */
-function hashAndScanOrFail(
-  fs: Pick<FileSystem, "hashAndScan">,
-  name: string,
-  path: string,
-): Promise<{ sha256: string; contains: boolean }> {
-  return readOrFail(name, path, () => fs.hashAndScan(path, ENGINE_ADDR_SUFFIX));
 }

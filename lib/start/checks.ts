@@ -127,6 +127,12 @@ export function checkTrust({ s, f }: CheckInput): Check[] {
   ];
 }
 
+/** ` from <source> (<rule>)`, when the source was found. */
+const foundFrom = (b: Sealed) =>
+  b.source.state === "unavailable"
+    ? ""
+    : ` from ${b.source.located.path} (${b.source.located.rule})`;
+
 /** How a sealed binary's line says where it runs from: its store copy, or the source to seal. */
 export function sealedDetail(b: Sealed): string {
   const state = b.pinned ? "pinned" : "UNPINNED";
@@ -151,7 +157,7 @@ export function checkLuxd({ f }: CheckInput): Check[] {
   const out = [
     ok(
       "luxd",
-      `${l.path} -> ${l.sealed.storePath} (luxd ${l.version}, rpcchainvm ${
+      `${l.path} -> ${l.sealed.storePath}${foundFrom(l.sealed)} (luxd ${l.version}, rpcchainvm ${
         l.rpcchainvm ?? "unknown"
       }; flags from ${l.source}) ${sealedDetail(l.sealed)}`,
     ),
@@ -265,11 +271,10 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
   if ("error" in fact) return fail(check, fact.error);
   const p = fact.ok;
   const luxdProtocol = "ok" in f.luxd ? f.luxd.ok.rpcchainvm : undefined;
-  const found = p.source.state === "unavailable" ? "" : ` from ${p.source.located.path} (${p.source.located.rule})`;
   const out: Check[] = [
     ok(
       check,
-      `${p.storePath}${found} ${sealedDetail(p)}, rpcchainvm ${p.rpcchainvm ?? "unknown"}`,
+      `${p.storePath}${foundFrom(p)} ${sealedDetail(p)}, rpcchainvm ${p.rpcchainvm ?? "unknown"}`,
     ),
     ...sourceChecks(check, p),
   ];

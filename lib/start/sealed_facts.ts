@@ -175,7 +175,7 @@ export async function luxdFacts(
  *   (and always on Windows, `uid` `null`).
  */
 export async function dataDirTrust(
-  sys: Pick<System, "lstat" | "readLink">,
+  sys: Pick<System, "lstat" | "stat" | "readLink">,
   l: Layout,
   uid: number | null,
 ): Promise<string[]> {
@@ -184,6 +184,13 @@ export async function dataDirTrust(
     dir = dirname(dir);
   }
   const dirs = [dir, l.pluginDir, storeDir(l.dataDir), l.binDir];
-  const problems = await Promise.all(dirs.map((d) => trustProblems(sys, d, uid, "dir")));
+  // Only directories: what is no directory is another check's to report.
+  const problems = await Promise.all(
+    dirs.map(async (d) =>
+      (await sys.stat(d).catch(() => undefined))?.isDirectory
+        ? await trustProblems(sys, d, uid, "dir")
+        : []
+    ),
+  );
   return [...new Set(problems.flat())];
 }

@@ -15,6 +15,8 @@ import {
   verifyPlugin,
 } from "../../lib/plugins/trust.ts";
 import { denoFiles } from "../../lib/os/system.ts";
+import { storeCopy, storePath } from "../../lib/plugins/store.ts";
+import { sourceNote } from "../../lib/plugins/sealed.ts";
 import { sha256, withTempDir } from "../helpers.ts";
 import { exe, settings } from "./kit.ts";
 
@@ -38,7 +40,7 @@ async function rejects(p: Promise<unknown>, code: number, message: RegExp) {
   );
 }
 
-Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t) => {
+Deno.test("verifyPlugin() checks the source of a pin the store has no copy of yet", async (t) => {
   await withTempDir(async (home) => {
     const p = join(home, "evm");
     await exe(p, "#!/bin/sh\necho evm\n");
@@ -46,10 +48,19 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
     const s = (extra: Record<string, unknown> = {}) =>
       settings(home, { plugins: { evm: { path: p, sha256: pin, ...extra } } });
 
-    await t.step("pinned and matching: ok", async () => {
+    await t.step("pinned and matching: to be sealed from the source", async () => {
       const v = await verifyPlugin("evm", s(), opts(home));
-      assert.deepEqual([v.sha256, v.pinned, v.fromCache, v.realPath], [pin, true, false, p]);
-      assert.deepEqual([v.name, v.vmid, v.rule], ["evm", PLUGINS.evm.vmid, "config"]);
+      assert.deepEqual([v.sha256, v.pinned, v.fromCache, v.realPath, v.copyFrom], [
+        pin,
+        true,
+        false,
+        p,
+        p,
+      ]);
+      assert.equal(v.storePath, storePath(join(home, ".pars"), pin));
+      assert.deepEqual([v.name, v.vmid, v.source.state], ["evm", PLUGINS.evm.vmid, "matches"]);
+      assert.equal(v.source.state === "matches" && v.source.located.rule, "config");
+      assert.equal(v.mentionsMarker, false, "scanned in the hash's read");
     });
     await t.step(
       "tampered after pinning: names both hashes and the path, says --replace",
@@ -61,13 +72,13 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
           new RegExp(
             `plugin evm: ${p} does not match its pin: sha256 ${
               sha256("#!/bin/sh\necho evil\n")
-            }, pinned ${pin}; either it changed since it was pinned or it is not the file that was pinned \\(found by plugins\\.evm\\.path in config\\.json\\);.*parsd plugins pin evm --replace`,
+            }, pinned ${pin}; either it changed since it was pinned or it is not the file that was pinned \\(found by plugins\\.evm\\.path in config\\.json\\), and the store has no copy.*parsd plugins pin evm --replace`,
           ),
         );
         await exe(p, "#!/bin/sh\necho evm\n");
       },
     );
-    await t.step("unpinned: refused, names the pin command", async () => {
+    await t.step("unpinned: refused, names the pin command; trusted, sealed too", async () => {
       const unpinned = settings(home, { plugins: { evm: { path: p } } });
       await rejects(
         verifyPlugin("evm", unpinned, opts(home)),
@@ -75,9 +86,9 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
         /not pinned.*parsd plugins pin evm/,
       );
       const v = await verifyPlugin("evm", unpinned, opts(home, { trustUnpinned: true }));
-      assert.deepEqual([v.pinned, v.sha256, v.cacheable], [false, pin, false]);
+      assert.deepEqual([v.pinned, v.sha256, v.cacheable, v.copyFrom], [false, pin, false, p]);
     });
-    await t.step("missing: 66, directory / non-executable / group-writable: 65", async () => {
+    await t.step("missing: 66; directory / non-executable: 65; group-writable: 77", async () => {
       await rejects(
         verifyPlugin("evm", s({ path: join(home, "nope") }), opts(home)),
         ExitCode.noInput,
@@ -97,10 +108,22 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
       await Deno.chmod(p, 0o775);
       await rejects(
         verifyPlugin("evm", s(), opts(home)),
-        ExitCode.verification,
-        /writable by group or others.*chmod go-w/,
+        ExitCode.permission,
+        new RegExp(`plugin evm: ${p}: .*mode 0775 \\(writable by group\\); fix: chmod g-w ${p}`),
       );
       await Deno.chmod(p, 0o755);
+    });
+    await t.step("a directory above the source that others can write: 77, naming it", async () => {
+      const open = join(home, "open");
+      await Deno.mkdir(open);
+      await Deno.chmod(open, 0o777);
+      const q = join(open, "evm");
+      await exe(q, "#!/bin/sh\necho evm\n");
+      await rejects(
+        verifyPlugin("evm", s({ path: q }), opts(home)),
+        ExitCode.permission,
+        new RegExp(`${open}: .*mode 0777 \\(writable by group and others\\); fix: chmod go-w`),
+      );
     });
     await t.step("on Windows the mode bits are not checked", async () => {
       await Deno.chmod(p, 0o664);
@@ -134,7 +157,7 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
     const root = Deno.uid() === 0;
     await t.step({
       name: root
-        ? "owned by another non-root user: refused; by root or you: allowed"
+        ? "owned by another non-root user: refused (77); by root or you: allowed"
         : "skipped: owned by another user (chown needs root)",
       ignore: !root,
       fn: async () => {
@@ -143,8 +166,8 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
         await Deno.chown(other, 4242, 4242);
         await rejects(
           verifyPlugin("evm", s({ path: other }), opts(home)),
-          ExitCode.verification,
-          /owned by uid 4242/,
+          ExitCode.permission,
+          /owned by uid 4242 \(neither 0 nor root\)/,
         );
         assert.equal(
           (await verifyPlugin("evm", s({ path: other }), opts(home, { uid: 4242 }))).sha256,
@@ -162,7 +185,7 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
       await Deno.symlink(p, link);
       const v = await verifyPlugin("evm", s({ path: link }), opts(home));
       assert.equal(v.realPath, p);
-      assert.equal(v.source, link);
+      assert.equal(v.source.state === "matches" && v.source.located.path, link);
     });
     await t.step("not found anywhere: lists where it looked", async () => {
       await rejects(
@@ -171,6 +194,90 @@ Deno.test("verifyPlugin() refuses what must not run, with the reason", async (t)
         /not found; looked in .*\.lux\/plugins\/speKU/,
       );
     });
+  });
+});
+
+Deno.test("verifyPlugin() runs the sealed copy: the source may change, the copy may not", async (t) => {
+  await withTempDir(async (home) => {
+    const p = join(home, "evm");
+    const body = "#!/bin/sh\necho evm\n# LUX_VM_RUNTIME_ENGINE_ADDR\n";
+    await exe(p, body);
+    const pin = sha256(body);
+    const dataDir = join(home, ".pars");
+    await Deno.mkdir(dataDir, { mode: 0o700 });
+    const copy = await storeCopy(denoFiles, dataDir, p, { uid: Deno.uid() });
+    const s = settings(home, { plugins: { evm: { path: p, sha256: pin } } });
+
+    await t.step("the store's copy is what is checked; the source matches", async () => {
+      const v = await verifyPlugin("evm", s, opts(home));
+      assert.deepEqual([v.realPath, v.storePath, v.copyFrom], [copy.path, copy.path, undefined]);
+      assert.deepEqual([v.source.state, v.fromCache, v.mentionsMarker], ["matches", false, true]);
+      assert.equal(sourceNote(v), undefined);
+    });
+    await t.step("a rewritten source: still the pinned copy, and doctor's one line", async () => {
+      await exe(p, "#!/bin/sh\necho evil\n");
+      const v = await verifyPlugin("evm", s, opts(home));
+      assert.equal(v.realPath, copy.path);
+      assert.equal(v.source.state, "changed");
+      assert.match(
+        sourceNote(v)!,
+        new RegExp(
+          `^${p}: source changed since pin \\(sha256 ${
+            sha256("#!/bin/sh\necho evil\n")
+          }\\); luxd runs the pinned copy ${copy.path}$`,
+        ),
+      );
+    });
+    await t.step("a deleted source: still the pinned copy", async () => {
+      await Deno.remove(p);
+      const v = await verifyPlugin("evm", s, opts(home));
+      assert.equal(v.source.state, "unavailable");
+      assert.match(
+        sourceNote(v)!,
+        /^source not available \(plugin evm: .* does not exist.*luxd runs the pinned copy/,
+      );
+    });
+    await t.step("a copy whose mode changed: refused (65)", async () => {
+      await Deno.chmod(copy.path, 0o755);
+      await rejects(
+        verifyPlugin("evm", s, opts(home)),
+        ExitCode.verification,
+        /plugin evm: store entry .* has mode 0755, not exactly 0500/,
+      );
+      await Deno.chmod(copy.path, 0o500);
+    });
+    await t.step("a copy the cache vouches for is not hashed again", async () => {
+      const later = BigInt(Date.now()) * 1_000_000n + 60n * 1_000_000_000n;
+      const first = await verifyPlugin("evm", s, opts(home, { nowNs: later }));
+      assert.equal(first.cacheable, true);
+      const cache = cacheUpdates([first]);
+      assert.deepEqual(Object.keys(cache), [copy.path]);
+      const hit = await verifyPlugin("evm", s, opts(home, { cache }));
+      assert.deepEqual([hit.fromCache, hit.realPath], [true, copy.path]);
+    });
+    await t.step("an altered copy: refused (65)", async () => {
+      const before = (await Deno.lstat(copy.path)).mtime!;
+      await Deno.chmod(copy.path, 0o700);
+      await Deno.writeTextFile(copy.path, "#!/bin/sh\necho evil copy\n");
+      await Deno.chmod(copy.path, 0o500);
+      await Deno.utime(copy.path, before, before);
+      await rejects(
+        verifyPlugin("evm", s, opts(home, { mode: "full" })),
+        ExitCode.verification,
+        /hashes to .* it was altered/,
+      );
+    });
+    await t.step(
+      "a store dir others can write: refused (77) before the copy is trusted",
+      async () => {
+        await Deno.chmod(join(dataDir, "store"), 0o777);
+        await rejects(
+          verifyPlugin("evm", s, opts(home)),
+          ExitCode.permission,
+          /store: .*mode 0777 \(writable by group and others\); fix: chmod go-w/,
+        );
+      },
+    );
   });
 });
 
@@ -276,6 +383,7 @@ Deno.test("cacheUpdates() records what a plugin said of itself", () => {
     fromCache: false,
     cacheable: true,
     facts,
+    records: {},
   };
   assert.deepEqual(cacheUpdates([{ ...v, rpcchainvm: 43, registrable: true }])["/p"]?.plugin, {
     rpcchainvm: 43,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { apply, updatedCache } from "../../lib/start/apply.ts";
 import { cantCreate, makeDirs } from "../../lib/data_dir/create.ts";
 import { cacheKey, type VerifyCache } from "../../lib/plugins/cache.ts";
-import { CantCreateError, ExitCode } from "../../lib/errors.ts";
+import { CantCreateError, ExitCode, VerificationError } from "../../lib/errors.ts";
 import type { LuxdFacts, NodeFacts, PluginFacts } from "../../lib/start/facts.ts";
 import { FileAccessError, type FileFacts } from "../../lib/os/files.ts";
 import { layout, layoutDirs } from "../../lib/data_dir/layout.ts";
@@ -16,6 +16,9 @@ import { type PluginName, PLUGINS } from "../../lib/network/pars.ts";
 import type { Plan } from "../../lib/start/plan.ts";
 import { denoSystem } from "../../lib/os/system.ts";
 import { withTempDir } from "../helpers.ts";
+import { createHash } from "node:crypto";
+import { probeName } from "../../lib/plugins/cache.ts";
+import { luxdRunPath } from "../../lib/start/facts.ts";
 
 const FILE: FileFacts = {
   dev: 1n,
@@ -31,7 +34,31 @@ const FILE: FileFacts = {
   isSymlink: false,
 };
 
-/** A node under `root`: its data dir (missing), two plugin files, a plan and the facts behind it. */
+/** The sealed-binary fields of a file to be sealed into the store from `realPath`. */
+function toSeal(
+  dataDir: string,
+  realPath: string,
+  over: { cacheable?: boolean; fromCache?: boolean } = {},
+) {
+  const sha256 = createHash("sha256").update(Deno.readFileSync(realPath)).digest("hex");
+  return {
+    sha256,
+    pinned: true,
+    storePath: join(dataDir, "store", `sha256-${sha256}`),
+    copyFrom: realPath,
+    realPath,
+    facts: FILE,
+    fromCache: over.fromCache ?? false,
+    cacheable: over.cacheable ?? true,
+    source: {
+      state: "matches" as const,
+      located: { path: realPath, rule: "flag" as const, realPath, facts: FILE },
+    },
+    records: {},
+  };
+}
+
+/** A node under `root`: its data dir (missing), luxd and two plugin files to seal, a plan and the facts behind it. */
 async function scene(root: string, o: {
   cacheable?: boolean;
   fromCache?: boolean;
@@ -49,15 +76,8 @@ async function scene(root: string, o: {
     return {
       name,
       vmid: PLUGINS[name].vmid,
-      source: realPath,
-      rule: "flag",
-      realPath,
-      sha256: (name === "evm" ? "a" : "b").repeat(64),
-      pinned: true,
-      fromCache: o.fromCache ?? false,
-      cacheable: o.cacheable ?? true,
+      ...toSeal(dataDir, realPath, o),
       ...(o.infoFresh === undefined ? {} : { infoFresh: o.infoFresh }),
-      facts: FILE,
       rpcchainvm: 43,
       registrable: name === "evm",
       versionLine: name === "evm" ? "Subnet-EVM/v0.7.3" : undefined,
@@ -65,8 +85,14 @@ async function scene(root: string, o: {
   };
   const evm = await plugin("evm");
   const sessionvm = await plugin("sessionvm");
+  const luxdFile = join(root, "luxd");
+  await Deno.writeTextFile(luxdFile, "#!/bin/sh\n# luxd\n", { mode: 0o755 });
+  const sealed = { name: "luxd" as const, ...toSeal(dataDir, luxdFile), cacheable: false };
+  const probeAt = probeName(sealed.sha256);
   const luxd: LuxdFacts = {
-    path: "/usr/local/bin/luxd",
+    path: luxdRunPath(l),
+    sealed,
+    link: { state: "missing" },
     version: "1.22.18",
     rpcchainvm: 43,
     flags: new Map(),
@@ -74,36 +100,48 @@ async function scene(root: string, o: {
     ...(o.luxdEntry ?? true
       ? {
         cacheEntry: {
-          path: "/usr/local/bin/luxd",
+          path: probeAt,
           entry: { key: "k", probe: { version: "1.22.18", rpcchainvm: 43, flags: {} } },
         },
       }
       : {}),
   };
   const facts: NodeFacts = {
-    env: { home: join(root, "home"), os: "linux", uid: 0, gid: 0 },
+    env: { home: join(root, "home"), os: "linux", uid: Deno.uid(), gid: Deno.gid() },
     layout: l,
     cache: o.cache ?? {},
     dataDir: { ok: "will-create" },
+    trust: { ok: [] },
     luxd: { ok: luxd },
     staking: { ok: { tlsKey: false, tlsCert: false, signerKey: false } },
     strays: { ok: [] },
     plugins: { evm: { ok: evm }, sessionvm: { ok: sessionvm } },
     nofile: 1_000_000,
+    spawnLimits: undefined,
     ports: { http: true, staking: true },
     runningPid: null,
   };
   const chainC = join(l.chainConfigDir, "C", "config.json");
   const chainFiles = o.chainFiles ? { [chainC]: '{\n  "a": 1\n}\n' } : {};
   const plan: Plan = {
-    luxd: { path: luxd.path, version: "1.22.18", rpcchainvm: 43, flags: "probe" },
+    luxd: {
+      path: luxd.path,
+      target: sealed.storePath,
+      sha256: sealed.sha256,
+      pinned: true,
+      copyFrom: luxdFile,
+      version: "1.22.18",
+      rpcchainvm: 43,
+      flags: "probe",
+    },
     args: [],
     plugins: [evm, sessionvm].map((p) => ({
       name: p.name,
       vmid: p.vmid,
-      source: p.source,
-      rule: p.rule,
-      target: p.realPath,
+      source: p.realPath,
+      rule: "flag",
+      target: p.storePath,
+      copyFrom: p.realPath,
       sha256: p.sha256,
       pinned: true,
       link: join(l.pluginDir, p.vmid),
@@ -115,7 +153,7 @@ async function scene(root: string, o: {
     chainConfigFiles: chainFiles,
     warnings: [],
   };
-  return { l, plan, facts, evm, sessionvm, chainC };
+  return { l, plan, facts, evm, sessionvm, chainC, luxd: sealed, probeAt };
 }
 
 const modeOf = async (p: string) => (await Deno.stat(p)).mode! & 0o777;
@@ -123,22 +161,36 @@ const listing = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).s
 
 Deno.test("apply() makes the dirs, links and chain config files, logging each change", async (t) => {
   await withTempDir(async (root) => {
-    const { l, plan, facts, evm, sessionvm, chainC } = await scene(root, { chainFiles: true });
+    const { l, plan, facts, evm, sessionvm, chainC, luxd } = await scene(root, {
+      chainFiles: true,
+    });
     const log = await apply(denoSystem, plan, facts);
-    await t.step("one line per change, dirs first in plan order (parents first)", () => {
+    await t.step("one line per change: dirs, sealed copies, links, files", () => {
       const evmLink = join(l.pluginDir, PLUGINS.evm.vmid);
       const svmLink = join(l.pluginDir, PLUGINS.sessionvm.vmid);
       assert.deepEqual(log, [
         ...plan.dirs.map((d) => `created ${d}`),
-        `created link ${evmLink} -> ${evm.realPath}`,
-        `created link ${svmLink} -> ${sessionvm.realPath}`,
+        `sealed ${luxd.copyFrom} into ${luxd.storePath}`,
+        `sealed ${evm.copyFrom} into ${evm.storePath}`,
+        `sealed ${sessionvm.copyFrom} into ${sessionvm.storePath}`,
+        `created link ${evmLink} -> ${evm.storePath}`,
+        `created link ${svmLink} -> ${sessionvm.storePath}`,
+        `created ${l.binDir}`,
+        `created link ${luxdRunPath(l)} -> ${luxd.storePath}`,
         `wrote ${chainC}`,
       ]);
+    });
+    await t.step("the sealed copies are 0500 and hold the sources' bytes", async () => {
+      for (const b of [luxd, evm, sessionvm]) {
+        assert.equal(await modeOf(b.storePath), 0o500);
+        assert.deepEqual(await Deno.readFile(b.storePath), await Deno.readFile(b.copyFrom!));
+      }
+      assert.equal(await modeOf(join(l.dataDir, "store")), 0o700);
     });
     await t.step("every dir is 0700", async () => {
       for (const d of plan.dirs) assert.equal(await modeOf(d), 0o700, d);
     });
-    await t.step("the links point at the real plugin files", async () => {
+    await t.step("the links point at the sealed copies", async () => {
       for (const p of plan.plugins) {
         assert.ok((await Deno.lstat(p.link)).isSymlink);
         assert.equal(await Deno.readLink(p.link), p.target);
@@ -155,7 +207,7 @@ Deno.test("apply() makes the dirs, links and chain config files, logging each ch
     await t.step("a second apply changes nothing and logs nothing", async () => {
       const before = await Deno.stat(chainC);
       await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(await apply(denoSystem, plan, facts), []);
+      assert.deepEqual(await apply(denoSystem, plan, facts), [], "the sealed copies are kept");
       const after = await Deno.stat(chainC);
       assert.equal(after.ino, before.ino, "not rewritten");
       assert.equal(after.mtime?.getTime(), before.mtime?.getTime());
@@ -186,7 +238,7 @@ Deno.test("apply() makes the dirs, links and chain config files, logging each ch
 Deno.test("apply() records fresh verifications and luxd's probe in the cache", async (t) => {
   await withTempDir(async (root) => {
     const old = { "/old/plugin": { key: "x", sha256: "c".repeat(64) } };
-    const { l, plan, facts, evm, sessionvm } = await scene(root, { cache: old });
+    const { l, plan, facts, evm, sessionvm, probeAt } = await scene(root, { cache: old });
     await apply(denoSystem, plan, facts);
     const cache = JSON.parse(await Deno.readTextFile(l.verifyCache)) as VerifyCache;
     await t.step("each plugin with its key, hash and what it said", () => {
@@ -201,8 +253,8 @@ Deno.test("apply() records fresh verifications and luxd's probe in the cache", a
         versionLine: null,
       });
     });
-    await t.step("luxd's probe under its path", () => {
-      assert.deepEqual(cache["/usr/local/bin/luxd"], {
+    await t.step("luxd's probe under its hash", () => {
+      assert.deepEqual(cache[probeAt], {
         key: "k",
         probe: { version: "1.22.18", rpcchainvm: 43, flags: {} },
       });
@@ -312,8 +364,10 @@ Deno.test("updatedCache() adds only fresh entries to the cache", async (t) => {
       );
     });
     await t.step("luxd's probe alone", async () => {
-      const { facts } = await scene(await Deno.makeTempDir({ dir: root }), { cacheable: false });
-      assert.deepEqual(Object.keys(updatedCache(facts)!), ["/usr/local/bin/luxd"]);
+      const { facts, probeAt } = await scene(await Deno.makeTempDir({ dir: root }), {
+        cacheable: false,
+      });
+      assert.deepEqual(Object.keys(updatedCache(facts)!), [probeAt]);
     });
     await t.step("plugins alone, over the old cache", async () => {
       const { facts, evm, sessionvm } = await scene(await Deno.makeTempDir({ dir: root }), {
@@ -380,4 +434,19 @@ Deno.test({
       assert.deepEqual(listing(join(chainC, "..")), ["config.json"]);
     });
   },
+});
+
+Deno.test("apply() refuses a source that changed since it was checked (65), before any link", async () => {
+  await withTempDir(async (root) => {
+    const { l, plan, facts, evm } = await scene(root);
+    await Deno.writeTextFile(evm.copyFrom!, "#!/bin/sh\n# swapped after the check\n");
+    await assert.rejects(
+      apply(denoSystem, plan, facts),
+      (e: unknown) =>
+        e instanceof VerificationError && e.exitCode === ExitCode.verification &&
+        e.message.includes(`its copy in the store hashes to`),
+    );
+    assert.deepEqual(listing(l.pluginDir), [], "no link made");
+    assert.ok(!listing(join(l.dataDir, "store")).includes(`sha256-${evm.sha256}`), "no copy kept");
+  });
 });

@@ -14,12 +14,18 @@ import {
   gatherFacts,
   hardNofileLimit,
   luxdFacts,
+  luxdRunPath,
   type NodeFacts,
   runningInstance,
 } from "../../lib/start/facts.ts";
+import { dataDirTrust, verifyLuxd } from "../../lib/start/sealed_facts.ts";
+import type { Sealed } from "../../lib/plugins/sealed.ts";
+import { storeCopy } from "../../lib/plugins/store.ts";
+import { probeName } from "../../lib/plugins/cache.ts";
+import { ParsdError } from "../../lib/errors.ts";
 import { layout } from "../../lib/data_dir/layout.ts";
 import type { LockResult, Output, System } from "../../lib/os/system.ts";
-import { denoSystem } from "../../lib/os/system.ts";
+import { denoFiles, denoSystem } from "../../lib/os/system.ts";
 import { updatedCache } from "../../lib/start/apply.ts";
 import { fakeSystem, fixtureLuxd, type Program } from "../fake_system.ts";
 import { sha256, withTempDir } from "../helpers.ts";
@@ -53,105 +59,104 @@ async function luxdFile(dir: string): Promise<string> {
   return path;
 }
 
-Deno.test("luxdFacts() probes luxd once and then reads its flags from the cache", async (t) => {
+/** luxd as `verifyLuxd` would hand it on: checked at `realPath`, with this hash. */
+function sealedLuxd(realPath: string, hash: string, dataDir = "/dd"): Sealed {
+  return {
+    name: "luxd",
+    sha256: hash,
+    pinned: true,
+    storePath: join(dataDir, "store", `sha256-${hash}`),
+    realPath,
+    facts: Deno.statSync(realPath) as unknown as Sealed["facts"],
+    fromCache: false,
+    cacheable: false,
+    source: { state: "unavailable", reason: "not looked at" },
+    records: {},
+  };
+}
+
+Deno.test("luxdFacts() probes a luxd once, then reads its flags from the cache by its hash", async (t) => {
   await withTempDir(async (dir) => {
     const luxd = await luxdFile(dir);
+    const hash = sha256(await Deno.readFile(luxd));
     const { program, calls } = counted(fixtureLuxd("1.22.18"));
     const sys = fakeSystem({ programs: { [luxd]: program } }).sys;
-    const later = nowNs() + 60n * SECOND;
+    const l = layout(join(dir, "dd"));
 
-    const first = await luxdFacts(sys, luxd, {}, later);
-    await t.step("an empty cache: luxd is run and the result is to be cached", () => {
+    const first = await luxdFacts(sys, sealedLuxd(luxd, hash), l, {});
+    await t.step("an empty cache: the checked file is run, the result is to be cached", () => {
       assert.equal(first.source, "probe");
       assert.equal(first.version, "1.22.18");
       assert.equal(first.rpcchainvm, 43);
       assert.ok(first.flags.has("track-all-chains"));
       assert.ok(calls.length >= 2, "--version-json and --help at least");
-      assert.equal(first.cacheEntry?.path, luxd);
+      assert.equal(first.cacheEntry?.path, probeName(hash), "keyed by the hash, not a path");
+      assert.equal(first.path, luxdRunPath(l), "luxd runs by <data-dir>/bin/luxd");
+      assert.equal(first.path, join(dir, "dd", "bin", "luxd"));
+      assert.deepEqual(first.link, { state: "missing" });
     });
     const probes = calls.length;
     const cache = roundTrip({ [first.cacheEntry!.path]: first.cacheEntry!.entry });
 
-    await t.step("a matching cache entry: luxd is not run", async () => {
-      const second = await luxdFacts(sys, luxd, cache, later);
+    await t.step("the same hash anywhere: luxd is not run", async () => {
+      const elsewhere = join(dir, "copy");
+      await Deno.copyFile(luxd, elsewhere);
+      const second = await luxdFacts(sys, sealedLuxd(elsewhere, hash), l, cache);
       assert.equal(calls.length, probes, "no program run on a cache hit");
       assert.equal(second.source, "cache");
-      assert.equal(second.version, "1.22.18");
-      assert.equal(second.rpcchainvm, 43);
+      assert.deepEqual([second.version, second.rpcchainvm], ["1.22.18", 43]);
       assert.deepEqual([...second.flags.keys()], [...first.flags.keys()]);
       assert.equal(second.cacheEntry, undefined, "nothing new to record");
     });
-
-    await t.step("a link to luxd finds the same cache entry (keyed by the real path)", async () => {
-      const link = join(dir, "luxd-link");
-      await Deno.symlink(luxd, link);
-      const viaLink = await luxdFacts(sys, link, cache, later);
-      assert.equal(viaLink.source, "cache");
-      assert.equal(viaLink.path, link, "luxd is still run by the path given");
-      assert.equal(calls.length, probes);
-    });
-
     await t.step("a malformed cached flag set: luxd is probed again", async () => {
-      const entry = cache[luxd]!;
-      const bad = { [luxd]: { ...entry, probe: { ...entry.probe!, flags: { x: { type: "?" } } } } };
-      const again = await luxdFacts(sys, luxd, bad, later);
+      const entry = cache[probeName(hash)]!;
+      const bad = {
+        [probeName(hash)]: { ...entry, probe: { ...entry.probe!, flags: { x: { type: "?" } } } },
+      };
+      const again = await luxdFacts(sys, sealedLuxd(luxd, hash), l, bad);
       assert.equal(again.source, "probe");
       assert.ok(calls.length > probes);
       assert.ok(again.cacheEntry, "the fresh probe replaces the bad entry");
     });
-
-    await t.step("a changed luxd (another key): luxd is probed again", async () => {
+    await t.step("another hash (a new pin): luxd is probed again", async () => {
       const before = calls.length;
-      await Deno.writeTextFile(luxd, "#!/bin/sh\n# rebuilt\nexit 0\n");
-      const again = await luxdFacts(sys, luxd, cache, nowNs() + 60n * SECOND);
+      const again = await luxdFacts(sys, sealedLuxd(luxd, "f".repeat(64)), l, cache);
       assert.equal(again.source, "probe");
       assert.ok(calls.length > before);
+    });
+    await t.step("the link parsd runs luxd by is compared with the sealed copy", async () => {
+      await Deno.mkdir(l.binDir, { recursive: true });
+      await Deno.symlink(sealedLuxd(luxd, hash).storePath, luxdRunPath(l));
+      assert.deepEqual((await luxdFacts(sys, sealedLuxd(luxd, hash), l, cache)).link, {
+        state: "ok",
+      });
+      const other = await luxdFacts(sys, sealedLuxd(luxd, "f".repeat(64)), l, cache);
+      assert.equal(other.link.state, "stale");
     });
   });
 });
 
-Deno.test({
-  name: "luxdFacts() probes again when a cached probe's version or rpcchainvm is malformed",
-  ignore: false,
-  async fn() {
-    await withTempDir(async (dir) => {
-      const luxd = await luxdFile(dir);
-      const sys = fakeSystem({ programs: { [luxd]: fixtureLuxd("1.22.18") } }).sys;
-      const later = nowNs() + 60n * SECOND;
-      const { cacheEntry } = await luxdFacts(sys, luxd, {}, later);
-      const entry = cacheEntry!.entry;
-      for (
-        const probe of [
-          { ...entry.probe!, version: 42, rpcchainvm: "43" },
-          { version: "1.22.18", flags: entry.probe!.flags }, // no rpcchainvm: the protocol check is skipped
-        ]
-      ) {
-        const cache = JSON.parse(JSON.stringify({ [luxd]: { ...entry, probe } })) as VerifyCache;
-        const again = await luxdFacts(sys, luxd, cache, later);
-        assert.equal(again.source, "probe", JSON.stringify(probe).slice(0, 60));
-        assert.equal(typeof again.rpcchainvm, "number");
-      }
-    });
-  },
-});
-
-Deno.test("luxdFacts() records nothing for a luxd changed within 2 s (racily clean)", async (t) => {
+Deno.test("luxdFacts() probes again when a cached probe's version or rpcchainvm is malformed", async () => {
   await withTempDir(async (dir) => {
     const luxd = await luxdFile(dir);
-    const sys = fakeSystem({ programs: { [luxd]: fixtureLuxd("1.13.4") } }).sys;
-    const ctime = (await sys.stat(luxd))!.ctimeNs;
-    await t.step("probed just now: no cache entry", async () => {
-      const f = await luxdFacts(sys, luxd, {}, nowNs());
-      assert.equal(f.source, "probe");
-      assert.equal(f.version, "1.13.4");
-      assert.equal(f.cacheEntry, undefined);
-    });
-    await t.step("exactly 2 s after its ctime: still no entry", async () => {
-      assert.equal((await luxdFacts(sys, luxd, {}, ctime + 2n * SECOND)).cacheEntry, undefined);
-    });
-    await t.step("just over 2 s after its ctime: an entry", async () => {
-      assert.ok((await luxdFacts(sys, luxd, {}, ctime + 2n * SECOND + 1n)).cacheEntry);
-    });
+    const hash = sha256(await Deno.readFile(luxd));
+    const sys = fakeSystem({ programs: { [luxd]: fixtureLuxd("1.22.18") } }).sys;
+    const l = layout(join(dir, "dd"));
+    const { cacheEntry } = await luxdFacts(sys, sealedLuxd(luxd, hash), l, {});
+    const entry = cacheEntry!.entry;
+    for (
+      const probe of [
+        { ...entry.probe!, version: 42, rpcchainvm: "43" },
+        { version: "1.22.18", flags: entry.probe!.flags }, // no rpcchainvm: the protocol check is skipped
+      ]
+    ) {
+      const cache = JSON.parse(
+        JSON.stringify({ [probeName(hash)]: { ...entry, probe } }),
+      ) as VerifyCache;
+      const again = await luxdFacts(sys, sealedLuxd(luxd, hash), l, cache);
+      assert.equal(again.source, "probe", JSON.stringify(probe).slice(0, 60));
+      assert.equal(typeof again.rpcchainvm, "number");
+    }
   });
 });
 
@@ -160,12 +165,90 @@ Deno.test("luxdFacts() calls a binary that cannot be probed not executable (126)
     const luxd = await luxdFile(dir);
     const sys = fakeSystem().sys; // no program answers
     await assert.rejects(
-      luxdFacts(sys, luxd, {}, nowNs()),
+      luxdFacts(sys, sealedLuxd(luxd, "a".repeat(64)), layout(dir), {}),
       (e: unknown) =>
         e instanceof LuxdNotExecutableError && e.exitCode === ExitCode.luxdNotExecutable &&
         e.message.startsWith(`luxd at ${luxd} could not be probed: `) &&
         e.message.endsWith("check that it is a luxd binary"),
     );
+  });
+});
+
+Deno.test("verifyLuxd() checks luxd as a plugin: its sealed copy, else its source to seal", async (t) => {
+  await withTempDir(async (tmp) => {
+    const root = await Deno.realPath(tmp);
+    const luxd = await luxdFile(root);
+    const hash = sha256(await Deno.readFile(luxd));
+    const env = { home: root, os: Deno.build.os, uid: Deno.uid(), gid: Deno.gid() };
+    const o = { env, search: { home: root, os: Deno.build.os }, cache: {}, nowNs: nowNs() };
+    const sys = fakeSystem().sys;
+    const s = (config: Record<string, unknown>, flags: Record<string, string | boolean> = {}) =>
+      resolveSettings(
+        { flags: { luxd, ...flags }, env: () => undefined, home: root, cwd: root },
+        JSON.stringify(config),
+      );
+    await t.step(
+      "unpinned: refused (65) with the pin command; --trust-unpinned seals it",
+      async () => {
+        await assert.rejects(
+          verifyLuxd(sys, s({}), o),
+          (e: unknown) =>
+            e instanceof ParsdError && e.exitCode === ExitCode.verification &&
+            e.message ===
+              `luxd: ${luxd} is not pinned; check it, then pin it with 'parsd plugins pin luxd' (or start once with --trust-unpinned)`,
+        );
+        const v = await verifyLuxd(sys, s({}, { "trust-unpinned": true }), o);
+        assert.deepEqual([v.pinned, v.sha256, v.copyFrom], [false, hash, luxd]);
+      },
+    );
+    await t.step("pinned, no sealed copy: the source is checked against the pin", async () => {
+      const v = await verifyLuxd(sys, s({ "luxd-sha256": hash }), o);
+      assert.deepEqual([v.pinned, v.copyFrom, v.realPath], [true, luxd, luxd]);
+      await assert.rejects(
+        verifyLuxd(sys, s({ "luxd-sha256": "d".repeat(64) }), o),
+        (e: unknown) =>
+          e instanceof ParsdError && e.exitCode === ExitCode.verification &&
+          /luxd: .* does not match its pin.*found by --luxd/.test(e.message),
+      );
+    });
+    await t.step("sealed: the copy runs; a replaced source is only a note", async () => {
+      const dataDir = join(root, ".pars");
+      await Deno.mkdir(dataDir, { mode: 0o700 });
+      const copy = await storeCopy(denoFiles, dataDir, luxd, { uid: Deno.uid() });
+      await Deno.writeTextFile(luxd, "#!/bin/sh\necho evil\n");
+      const v = await verifyLuxd(sys, s({ "luxd-sha256": hash }), o);
+      assert.deepEqual([v.realPath, v.copyFrom, v.source.state], [copy.path, undefined, "changed"]);
+    });
+  });
+});
+
+Deno.test("dataDirTrust() names every unsafe directory above and in the data dir, once", async (t) => {
+  await withTempDir(async (tmp) => {
+    const root = await Deno.realPath(tmp);
+    const l = layout(join(root, "a", ".pars"));
+    await t.step("missing data dir: its nearest existing ancestor is checked", async () => {
+      assert.deepEqual(await dataDirTrust(denoFiles, l, Deno.uid()), []);
+      await Deno.mkdir(join(root, "a"));
+      await Deno.chmod(join(root, "a"), 0o777);
+      const problems = await dataDirTrust(denoFiles, l, Deno.uid());
+      assert.equal(problems.length, 1);
+      assert.match(problems[0]!, new RegExp(`^${root}/a: .*mode 0777.*fix: chmod go-w ${root}/a$`));
+      await Deno.chmod(join(root, "a"), 0o755);
+    });
+    await t.step("plugins/ and store/ that others can write", async () => {
+      await Deno.mkdir(l.pluginDir, { recursive: true });
+      await Deno.mkdir(join(l.dataDir, "store"));
+      await Deno.chmod(l.pluginDir, 0o777);
+      await Deno.chmod(join(l.dataDir, "store"), 0o770);
+      const problems = await dataDirTrust(denoFiles, l, Deno.uid());
+      assert.deepEqual(problems.map((p) => p.split(":")[0]), [
+        l.pluginDir,
+        join(l.dataDir, "store"),
+      ]);
+    });
+    await t.step("no uid (Windows): nothing is checked", async () => {
+      assert.deepEqual(await dataDirTrust(denoFiles, l, null), []);
+    });
   });
 });
 
@@ -213,10 +296,11 @@ async function withNode(
       evm: { sha256: sha256(await Deno.readFile(evm)) },
       sessionvm: { sha256: sha256(await Deno.readFile(sessionvm)) },
     };
+    const luxdPin = sha256(await Deno.readFile(luxd));
     const settings = (extra: Record<string, unknown> = {}) =>
       resolveSettings(
         { flags: {}, env: (n) => env[n], home, cwd: root },
-        JSON.stringify({ plugins: pins, ...extra }),
+        JSON.stringify({ plugins: pins, "luxd-sha256": luxdPin, ...extra }),
       );
     await f({
       home,
@@ -377,8 +461,10 @@ Deno.test("hardNofileLimit() reads 'ulimit -Hn' from /bin/sh", async (t) => {
       os,
       output: (path, args) => {
         asked.push([path, args]);
-        return Promise.resolve<Output | undefined>(
-          stdout === undefined ? undefined : { code: 0, stdout, stderr: "" },
+        return Promise.resolve<Output | NoAnswer>(
+          stdout === undefined
+            ? { failure: "timeout", reason: "did not finish within 2 s" }
+            : { code: 0, stdout, stderr: "" },
         );
       },
     };

@@ -66,18 +66,31 @@ const FILE: FileFacts = {
   isSymlink: false,
 };
 
+/** Where a hash's sealed copy is in this data dir. */
+const sealedAt = (sha256: string) => join(DATA, "store", `sha256-${sha256}`);
+
 function plugin(name: PluginName, over: Partial<PluginFacts> = {}): PluginFacts {
+  const sha256 = (name === "evm" ? "a" : "b").repeat(64);
   return {
     name,
     vmid: PLUGINS[name].vmid,
-    source: `/opt/pars/${name}`,
-    rule: "flag",
-    realPath: `/opt/pars/${name}`,
-    sha256: (name === "evm" ? "a" : "b").repeat(64),
+    source: {
+      state: "matches",
+      located: {
+        path: `/opt/pars/${name}`,
+        rule: "flag",
+        realPath: `/opt/pars/${name}`,
+        facts: FILE,
+      },
+    },
+    storePath: sealedAt(sha256),
+    realPath: sealedAt(sha256),
+    sha256,
     pinned: true,
     fromCache: false,
     cacheable: true,
     facts: FILE,
+    records: {},
     rpcchainvm: 43,
     registrable: true,
     versionLine: `${name} v1.0.0 [rpcchainvm=43]`,
@@ -89,8 +102,25 @@ function luxdFacts(
   dialect: "1.13.4" | "1.22.18" = "1.22.18",
   over: Partial<LuxdFacts> = {},
 ): LuxdFacts {
+  const sha256 = "c".repeat(64);
   return {
-    path: LUXD,
+    path: join(DATA, "bin", "luxd"),
+    sealed: {
+      name: "luxd",
+      sha256,
+      pinned: true,
+      storePath: sealedAt(sha256),
+      realPath: sealedAt(sha256),
+      facts: FILE,
+      fromCache: false,
+      cacheable: true,
+      source: {
+        state: "matches",
+        located: { path: LUXD, rule: "search", realPath: LUXD, facts: FILE },
+      },
+      records: {},
+    },
+    link: { state: "missing" },
     version: dialect,
     rpcchainvm: 43,
     flags: FLAGS[dialect],
@@ -108,11 +138,13 @@ function nodeFacts(over: Partial<MutableFacts> = {}): NodeFacts {
     layout: L,
     cache: {},
     dataDir: { ok: "exists" },
+    trust: { ok: [] },
     luxd: { ok: luxdFacts() },
     staking: { ok: { tlsKey: false, tlsCert: false, signerKey: false } },
     strays: { ok: [] },
     plugins: { evm: { ok: plugin("evm") }, sessionvm: { ok: plugin("sessionvm") } },
     nofile: 1_000_000,
+    spawnLimits: undefined,
     ports: { http: true, staking: true },
     runningPid: null,
     ...over,
@@ -149,6 +181,7 @@ Deno.test("assess() gives a plan when every fact is good", async (t) => {
     assert.deepEqual(a.checks.map((c) => [c.name, c.state]), [
       ["instance", "ok"],
       ["data-dir", "ok"],
+      ["trust", "ok"],
       ["ports", "ok"],
       ["staking", "ok"],
       ["luxd", "ok"],
@@ -164,15 +197,29 @@ Deno.test("assess() gives a plan when every fact is good", async (t) => {
   });
   await t.step("the plan names luxd, the dirs, the plugins and no warnings", () => {
     const plan = a.plan!;
-    assert.deepEqual(plan.luxd, { path: LUXD, version: "1.22.18", rpcchainvm: 43, flags: "probe" });
+    assert.deepEqual(plan.luxd, {
+      path: join(DATA, "bin", "luxd"),
+      target: sealedAt("c".repeat(64)),
+      sha256: "c".repeat(64),
+      pinned: true,
+      version: "1.22.18",
+      rpcchainvm: 43,
+      flags: "probe",
+    });
     assert.deepEqual(plan.dirs, layoutDirs(L));
     assert.deepEqual(plan.chainConfigFiles, {});
     assert.deepEqual(plan.warnings, []);
     assert.deepEqual(
       plan.plugins.map((p) => [p.name, p.link, p.target, p.pinned, p.rpcchainvm]),
       [
-        ["evm", join(L.pluginDir, PLUGINS.evm.vmid), "/opt/pars/evm", true, 43],
-        ["sessionvm", join(L.pluginDir, PLUGINS.sessionvm.vmid), "/opt/pars/sessionvm", true, 43],
+        ["evm", join(L.pluginDir, PLUGINS.evm.vmid), sealedAt("a".repeat(64)), true, 43],
+        [
+          "sessionvm",
+          join(L.pluginDir, PLUGINS.sessionvm.vmid),
+          sealedAt("b".repeat(64)),
+          true,
+          43,
+        ],
       ],
     );
   });
@@ -371,7 +418,7 @@ Deno.test("assess() refuses a luxd that lacks a flag parsd needs (78), naming ve
   assert.equal(fails.length, 1);
   assert.match(
     fails[0]!.detail,
-    /^luxd 1\.22\.18 \(\/usr\/local\/bin\/luxd\) lacks flags parsd cannot do without: --db-dir, --chain-config-content;/,
+    /^luxd 1\.22\.18 \(\/home\/v\/\.pars\/bin\/luxd\) lacks flags parsd cannot do without: --db-dir, --chain-config-content;/,
   );
 });
 
@@ -529,7 +576,7 @@ Deno.test("assess() checks what each plugin said of itself", async (t) => {
     const a = assess(settingsOf(), withEvm({ pinned: false }), []);
     assert.match(named(a, "plugin evm")[0]!.detail, /UNPINNED/);
     assert.deepEqual(a.plan!.warnings, [
-      `trusting unpinned plugin evm: sha256 ${"a".repeat(64)} (/opt/pars/evm)`,
+      `trusting unpinned plugin evm: sha256 ${"a".repeat(64)} (${sealedAt("a".repeat(64))})`,
     ]);
     assert.equal(a.plan!.plugins[0]!.pinned, false);
   });
@@ -720,5 +767,120 @@ Deno.test("failureOf() joins every FAIL into one error with the first one's code
   await t.step("doctor's checks and run's error agree on the code", () => {
     const a = assess(settingsOf(), nodeFacts({ staking: { error: new ConfigError("bad") } }), []);
     assert.equal(failureOf(a.checks)?.exitCode, exitCodeOfChecks(a.checks));
+  });
+});
+
+Deno.test("assess() and the sealed binaries: what runs, where from, and what is refused", async (t) => {
+  const withLuxd = (over: Partial<LuxdFacts>) =>
+    nodeFacts({ luxd: { ok: luxdFacts("1.22.18", over) } });
+  await t.step("directories others can write → FAIL trust, 77, each with its fix", () => {
+    const problems = [
+      `${DATA}: owned by uid 1000, mode 0777 (writable by group and others); fix: chmod go-w ${DATA}`,
+      `${L.pluginDir}: owned by uid 1000, mode 0777 (writable by group and others); fix: chmod go-w ${L.pluginDir}`,
+    ];
+    const a = assess(settingsOf(), nodeFacts({ trust: { ok: problems } }), []);
+    const fails = assertRefused(a, "trust", ExitCode.permission);
+    assert.deepEqual(fails.map((c) => c.detail), problems);
+  });
+  await t.step("a problem several checks meet is one FAIL line, under the first", () => {
+    const line =
+      `${DATA}: owned by uid 1000, mode 0777 (writable by group and others); fix: chmod go-w ${DATA}`;
+    const a = assess(
+      settingsOf(),
+      nodeFacts({
+        trust: { ok: [line] },
+        plugins: {
+          evm: { error: new PermissionError(line) },
+          sessionvm: { ok: plugin("sessionvm") },
+        },
+      }),
+      [],
+    );
+    assert.deepEqual(failed(a).map((c) => [c.name, c.detail]), [["trust", line]]);
+  });
+  await t.step("a source changed since its pin → a warning; the sealed copy still runs", () => {
+    const sha = "e".repeat(64);
+    const source = {
+      state: "changed" as const,
+      sha256: sha,
+      located: {
+        path: "/opt/pars/evm",
+        rule: "flag" as const,
+        realPath: "/opt/pars/evm",
+        facts: FILE,
+      },
+    };
+    const a = assess(
+      settingsOf(),
+      nodeFacts({
+        plugins: {
+          evm: { ok: plugin("evm", { source }) },
+          sessionvm: { ok: plugin("sessionvm") },
+        },
+      }),
+      [],
+    );
+    const warns = named(a, "plugin evm").filter((c) => c.state === "warn");
+    assert.deepEqual(warns.map((c) => c.detail), [
+      `/opt/pars/evm: source changed since pin (sha256 ${sha}); luxd runs the pinned copy ${
+        sealedAt("a".repeat(64))
+      }`,
+    ]);
+    assert.equal(a.plan!.plugins[0]!.target, sealedAt("a".repeat(64)));
+    assert.equal(a.plan!.plugins[0]!.copyFrom, undefined);
+  });
+  await t.step("a pin with no sealed copy yet: the plan seals it from the source first", () => {
+    const a = assess(
+      settingsOf(),
+      nodeFacts({
+        plugins: {
+          evm: { ok: plugin("evm", { copyFrom: "/opt/pars/evm", realPath: "/opt/pars/evm" }) },
+          sessionvm: { ok: plugin("sessionvm") },
+        },
+      }),
+      [],
+    );
+    assert.equal(a.plan!.plugins[0]!.copyFrom, "/opt/pars/evm");
+    assert.match(
+      named(a, "plugin evm")[0]!.detail,
+      /pinned, sealed into .*sha256-a{64} before luxd starts/,
+    );
+  });
+  await t.step("luxd runs by <data-dir>/bin/luxd -> its sealed copy", () => {
+    const a = assess(settingsOf(), nodeFacts(), []);
+    assert.match(
+      named(a, "luxd")[0]!.detail,
+      new RegExp(
+        `^${DATA}/bin/luxd -> ${
+          sealedAt("c".repeat(64))
+        } from ${LUXD} \\(search\\) \\(luxd 1\\.22\\.18, rpcchainvm 43; flags from probe\\) sha256 c{64} pinned$`,
+      ),
+    );
+  });
+  await t.step("an unpinned luxd (trusted) → UNPINNED and a warning naming its hash", () => {
+    const base = luxdFacts();
+    const a = assess(
+      settingsOf(),
+      withLuxd({ sealed: { ...base.sealed, pinned: false, copyFrom: LUXD } }),
+      [],
+    );
+    assert.match(named(a, "luxd")[0]!.detail, /UNPINNED/);
+    assert.deepEqual(a.plan!.warnings, [
+      `trusting unpinned luxd: sha256 ${"c".repeat(64)} (${LUXD})`,
+    ]);
+    assert.equal(a.plan!.luxd.copyFrom, LUXD);
+  });
+  await t.step("a file parsd did not make at bin/luxd → FAIL luxd, 73, before anything", () => {
+    const a = assess(
+      settingsOf(),
+      withLuxd({ link: { state: "blocked", kind: "regular file" } }),
+      [],
+    );
+    assertRefused(
+      a,
+      "luxd",
+      ExitCode.cantCreate,
+      /bin\/luxd is a regular file parsd did not create/,
+    );
   });
 });

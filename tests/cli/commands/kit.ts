@@ -20,7 +20,7 @@ export interface InProcessNode {
   readonly env: Record<string, string>;
   /** A fake system for this node (options merged over the node's env and luxd). */
   fake(o?: FakeOptions & { dialect?: "1.13.4" | "1.22.18" }): Fake;
-  /** Pins both plugins in `<dataDir>/config.json`, with extra keys. */
+  /** Pins both plugins and luxd in `<dataDir>/config.json`, with extra keys. */
   pin(extra?: Record<string, unknown>): Promise<void>;
 }
 
@@ -62,7 +62,7 @@ export async function withInProcessNode(f: (n: InProcessNode) => Promise<void>):
           env: { ...env, ...o.env },
           programs: { [luxd]: fixtureLuxd(o.dialect ?? "1.22.18"), ...o.programs },
         }),
-      pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra),
+      pin: (extra = {}) => pinPlugins(dataDir, evm, sessionvm, extra, luxd),
     });
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -10,7 +10,15 @@ Deno.test("run: starts luxd with the planned argv and returns its exit code", as
     assert.equal(await f.run(["--log-level=info"]), 3, f.err());
     assert.equal(f.spawned.length, 1);
     const args = f.spawned[0]!.args;
-    assert.equal(f.spawned[0]!.path, n.luxd);
+    assert.equal(
+      f.spawned[0]!.path,
+      join(n.dataDir, "bin", "luxd"),
+      "luxd's name for its sealed copy",
+    );
+    assert.equal(
+      await Deno.readFile(join(n.dataDir, "bin", "luxd")).then((b) => b.length),
+      (await Deno.readFile(n.luxd)).length,
+    );
     assert.ok(args.includes("--network-id=7070"));
     assert.ok(args.includes("--track-all-chains=true"));
     assert.equal(args.at(-1), "--log-level=info");
@@ -24,7 +32,8 @@ Deno.test("run --dry-run: prints the plan with luxd's version and flag source, s
     const f = n.fake({ dialect: "1.13.4" });
     assert.equal(await f.run(["--dry-run"]), 0, f.err());
     const plan = JSON.parse(f.out());
-    assert.equal(plan.luxd.path, n.luxd);
+    assert.equal(plan.luxd.path, join(n.dataDir, "bin", "luxd"));
+    assert.equal(plan.luxd.copyFrom, n.luxd, "sealed from the pinned file on the first run");
     assert.equal(plan.luxd.version, "1.13.4");
     assert.equal(plan.luxd.rpcchainvm, 43);
     assert.equal(plan.luxd.flags, "probe");
@@ -87,7 +96,11 @@ Deno.test("run: a warm-start.json left by an older parsd is ignored, never an er
     }
     const f = n.fake();
     assert.equal(await f.run([]), 0);
-    assert.equal(f.spawned[0]!.path, n.luxd, "luxd from this start's checks, not the record");
+    assert.equal(
+      f.spawned[0]!.path,
+      join(n.dataDir, "bin", "luxd"),
+      "luxd from this start's checks, not the record",
+    );
     assert.equal(await Deno.readTextFile(record), old);
   });
 });
