@@ -38,7 +38,11 @@ Deno.test("parsd run gives luxd exactly the dry-run plan's args and returns luxd
     const dry = await parsd(["--dry-run", "--log-level=info"], { env: n.env });
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout);
-    assert.equal(plan.luxd.path, n.luxd);
+    const sealed = async (file: string) =>
+      join(n.dataDir, "store", `sha256-${sha256(await Deno.readFile(file))}`);
+    assert.equal(plan.luxd.path, join(n.dataDir, "bin", "luxd"), "luxd runs by its name in bin/");
+    assert.equal(plan.luxd.target, await sealed(n.luxd));
+    assert.equal(plan.luxd.copyFrom, n.luxd, "the first run seals the pinned luxd");
     assert.deepEqual(
       plan.plugins.map((
         p: { name: string; vmid: string; source: string; sha256: string; link: string },
@@ -63,8 +67,13 @@ Deno.test("parsd run gives luxd exactly the dry-run plan's args and returns luxd
     for (const dir of ["", "plugins", "db", "staking"]) {
       assert.equal((await Deno.stat(join(n.dataDir, dir))).mode! & 0o777, 0o700, `${dir} mode`);
     }
-    assert.equal(await Deno.readLink(join(n.dataDir, "plugins", EVM)), n.evm);
-    assert.equal(await Deno.readLink(join(n.dataDir, "plugins", SESSION)), n.sessionvm);
+    assert.equal(await Deno.readLink(join(n.dataDir, "plugins", EVM)), await sealed(n.evm));
+    assert.equal(
+      await Deno.readLink(join(n.dataDir, "plugins", SESSION)),
+      await sealed(n.sessionvm),
+    );
+    assert.equal(await Deno.readLink(join(n.dataDir, "bin", "luxd")), await sealed(n.luxd));
+    assert.match(await n.recordText() ?? "", /^arg --network-id=/m);
   });
 });
 
@@ -93,7 +102,8 @@ Deno.test("a second run leaves correct links alone and replaces a stale one", as
     const fixed = await parsd([], { env: n.env });
     assert.equal(fixed.code, 0);
     assert.match(fixed.stderr, /replaced link/);
-    assert.equal(await Deno.readLink(link), n.evm);
+    const hash = sha256(await Deno.readFile(n.evm));
+    assert.equal(await Deno.readLink(link), join(n.dataDir, "store", `sha256-${hash}`));
   });
 });
 
@@ -279,14 +289,15 @@ const BAD: BadCase[] = [
     name: "unpinned plugins",
     setup: (n) => Deno.writeTextFile(join(n.dataDir, "config.json"), "{}"),
     code: 65,
-    message: /plugin (evm|sessionvm): .* is not pinned; .*parsd plugins pin \1/,
-    lines: 2,
+    message:
+      /(plugin evm|plugin sessionvm|luxd): .* is not pinned; .*parsd plugins pin (evm|sessionvm|luxd)/,
+    lines: 3,
   },
   {
     name: "group-writable plugin",
     setup: (n) => Deno.chmod(n.sessionvm, 0o775),
-    code: 65,
-    message: /writable by group or others.*chmod go-w/,
+    code: 77,
+    message: /mode 0775 \(writable by group\); fix: chmod g-w .*sessionvm/,
   },
   {
     name: "stray file in the plugin dir",
@@ -359,19 +370,43 @@ Deno.test("--trust-unpinned starts with unpinned plugins and logs their hashes",
   });
 });
 
-Deno.test("a tampered plugin is refused even after a cached verification, links untouched", async () => {
+Deno.test("once sealed, a tampered source changes nothing luxd runs; a tampered copy is refused", async () => {
   await withNode(async (n) => {
     await n.pin();
     await new Promise((r) => setTimeout(r, 2100)); // let the plugins' ctimes settle (racy-clean rule)
-    assert.equal((await parsd([], { env: n.env })).code, 0);
+    const first = await parsd([], { env: n.env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /^parsd: sealed .*evm into .*store\/sha256-/m);
     const cache = JSON.parse(await Deno.readTextFile(join(n.dataDir, "verify-cache.json")));
-    assert.deepEqual(Object.keys(cache).sort(), [n.evm, n.luxd, n.sessionvm].sort());
+    const luxdHash = sha256(await Deno.readFile(n.luxd));
+    assert.ok(Object.keys(cache).includes(`luxd-probe:sha256-${luxdHash}`), "probe keyed by hash");
     const links = await snapshot(join(n.dataDir, "plugins"));
+    const evmCopy = join(n.dataDir, "store", `sha256-${sha256(await Deno.readFile(n.evm))}`);
     await Deno.remove(n.record);
     await Deno.writeTextFile(n.evm, "#!/bin/sh\n# fake evm plugin\nexit 1\n"); // same size
-    const r = await parsd([], { env: n.env });
-    assert.equal(r.code, 65);
-    assert.match(r.stderr, /changed since it was pinned/);
+    const again = await parsd([], { env: n.env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(await n.recordText(), "luxd started, with the sealed plugin");
+    assert.deepEqual(await snapshot(join(n.dataDir, "plugins")), links);
+    const doctor = await parsd(["doctor"], { env: n.env });
+    assert.match(
+      doctor.stdout,
+      new RegExp(
+        `^warn\\s+plugin evm\\s+${n.evm}: source changed since pin \\(sha256 [0-9a-f]{64}\\); luxd runs the pinned copy ${evmCopy}$`,
+        "m",
+      ),
+    );
+    assert.equal(doctor.code, 0, doctor.stdout);
+    await Deno.remove(n.record);
+    await Deno.chmod(evmCopy, 0o700);
+    await Deno.writeTextFile(evmCopy, "#!/bin/sh\n# fake evm plugin\nexit 2\n");
+    await Deno.chmod(evmCopy, 0o500);
+    const r = await parsd(["--verify=full"], { env: n.env });
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(
+      r.stderr,
+      /plugin evm: store entry .* hashes to [0-9a-f]{64}, not [0-9a-f]{64}: it was altered/,
+    );
     assert.equal(await n.recordText(), undefined);
     assert.deepEqual(await snapshot(join(n.dataDir, "plugins")), links);
   });
@@ -466,9 +501,24 @@ Deno.test("parsd plugins pin, verify and list", async (t) => {
       assert.match(ok.stdout, /^ok evm sha256 /m);
       assert.deepEqual(await snapshot(n.root), before);
       await Deno.writeTextFile(n.sessionvm, "changed");
+      const moved = await parsd(["plugins", "verify"], { env: n.env });
+      assert.equal(moved.code, 0, "luxd runs the sealed copy: a changed source is only a note");
+      assert.match(moved.stdout, /^ok sessionvm sha256 .* source changed since pin/m);
+      const copy = join(
+        n.dataDir,
+        "store",
+        `sha256-${
+          JSON.parse(
+            await Deno.readTextFile(join(n.dataDir, "config.json")),
+          ).plugins.sessionvm.sha256
+        }`,
+      );
+      await Deno.chmod(copy, 0o700);
+      await Deno.writeTextFile(copy, "altered");
+      await Deno.chmod(copy, 0o500);
       const bad = await parsd(["plugins", "verify"], { env: n.env });
       assert.equal(bad.code, 65);
-      assert.match(bad.stderr, /plugin sessionvm: .* changed since it was pinned/);
+      assert.match(bad.stderr, /plugin sessionvm: store entry .* it was altered/);
     });
     await t.step("list shows vmid, rule, size, sha256, pin and link state", async () => {
       const r = await parsd(["plugins", "list"], { env: n.env });

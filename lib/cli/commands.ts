@@ -51,7 +51,8 @@ export const COMMAND_TABLE = {
     load: () => import("./commands/status.ts"),
   },
   plugins: {
-    help: "list | verify | pin [NAME...]: inspect, verify or pin the plugins",
+    help:
+      "list | verify | pin | rollback [NAME...] | store: the plugins and luxd, sealed in the store",
     load: () => import("./commands/plugins.ts"),
   },
   "node-id": {

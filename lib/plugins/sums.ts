@@ -79,7 +79,7 @@ const ARCH_WORDS: Record<string, string[]> = {
  */
 export function pickSum(
   entries: readonly SumEntry[],
-  spec: PluginSpec,
+  spec: Pick<PluginSpec, "vmid" | "goBinary"> & { readonly name: string },
   platform: { os: string; arch: string },
 ): SumEntry | string {
   const base = (f: string) => f.split(/[\\/]/).at(-1)!.toLowerCase();
@@ -104,11 +104,11 @@ export function pickSum(
   }); pin from a file with one`;
 }
 
-/** A pin to record. */
+/** A pin to record: a plugin's, or luxd's (`luxd-sha256`, and `luxd` for its path). */
 export interface Pin {
-  readonly name: PluginName;
+  readonly name: PluginName | "luxd";
   readonly sha256: string;
-  /** Recorded as `plugins.<name>.path` when given (an explicitly named binary). */
+  /** Recorded as `plugins.<name>.path` (luxd: `luxd`) when given (an explicitly named binary). */
   readonly path?: string;
 }
 
@@ -125,11 +125,23 @@ export interface Pin {
  */
 export function withPins(text: string | undefined, pins: readonly Pin[]): string {
   const plugins: Record<string, Record<string, string>> = {};
+  const luxd: Record<string, string> = {};
   for (const pin of pins) {
+    if (pin.name === "luxd") {
+      Object.assign(
+        luxd,
+        { "luxd-sha256": pin.sha256 },
+        pin.path === undefined ? {} : { luxd: pin.path },
+      );
+      continue;
+    }
     plugins[pin.name] = {
       sha256: pin.sha256,
       ...(pin.path === undefined ? {} : { path: pin.path }),
     };
   }
-  return setJson(text ?? "{}\n", { plugins });
+  return setJson(text ?? "{}\n", {
+    ...(Object.keys(plugins).length > 0 ? { plugins } : {}),
+    ...luxd,
+  });
 }

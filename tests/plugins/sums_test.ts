@@ -111,3 +111,28 @@ Deno.test("withPins() changes only the pinned values, in the file's own layout",
     assert.equal(withPins(text, pin), text);
   });
 });
+
+Deno.test("withPins() records luxd's pin at the top level, and adds no empty 'plugins'", () => {
+  const h = "3".repeat(64);
+  assert.equal(
+    withPins('{\n  "http-port": 9000\n}\n', [{ name: "luxd", sha256: h, path: "/opt/luxd" }]),
+    `{\n  "http-port": 9000,\n  "luxd-sha256": "${h}",\n  "luxd": "/opt/luxd"\n}\n`,
+  );
+  const both = JSON.parse(withPins(undefined, [
+    { name: "luxd", sha256: h },
+    { name: "evm", sha256: "4".repeat(64) },
+  ]));
+  assert.deepEqual(both, { plugins: { evm: { sha256: "4".repeat(64) } }, "luxd-sha256": h });
+});
+
+Deno.test("pickSum() finds luxd's entry by its name", () => {
+  const entries = parseSha256Sums(
+    `${"a".repeat(64)}  luxd-linux-amd64\n${"b".repeat(64)}  evm-linux-amd64\n`,
+    "SUMS",
+  ).entries;
+  const luxd = pickSum(entries, { name: "luxd", vmid: "luxd", goBinary: "luxd" }, {
+    os: "linux",
+    arch: "x86_64",
+  });
+  assert.equal(typeof luxd === "object" && luxd.file, "luxd-linux-amd64");
+});

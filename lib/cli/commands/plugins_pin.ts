@@ -1,129 +1,183 @@
 /**
  * @module
- * `parsd plugins pin [NAME...] [--from SHA256SUMS] [--replace]`: records
- * plugin hashes in config.json atomically, holding the data dir's lock. A
- * different existing pin is replaced only with `--replace` (old -> new is
- * printed); with `--from`, a binary named by flag or env must have the hash
- * the sums file gives.
+ * `parsd plugins pin [NAME...] [--from SHA256SUMS [--signature FILE]] [--replace]`:
+ * pins the plugins and luxd. Each verified file is sealed into
+ * `<data-dir>/store` (copied, hashed again, 0500), its hash recorded in
+ * config.json, and its link pointed at the sealed copy, all holding the data
+ * dir's lock; what luxd runs never changes when the source does. A different
+ * existing pin is replaced only with `--replace` (old -> new is printed, the
+ * old one kept for `plugins rollback`); with `--from`, a binary named by flag
+ * or env must have the hash the sums file gives, and once `trusted-keys` is
+ * set the sums must carry a valid minisign signature by one of them.
  */
 
 import { parseJsonText } from "../config.ts";
-import { CantCreateError, ConfigError, NoInputError, VerificationError } from "../../errors.ts";
+import { CantCreateError, ConfigError, PermissionError, VerificationError } from "../../errors.ts";
 import { MAX_TEXT_BYTES } from "../../os/files.ts";
 import type { System } from "../../os/system.ts";
 import { checkDataDir } from "../../data_dir/checks.ts";
-import { type Env, searchEnvs } from "../../os/env.ts";
-import { type PluginName, PLUGINS } from "../../network/pars.ts";
-import { discover } from "../../plugins/discover.ts";
-import { forEachPlugin, hashOrFail, inspectTarget } from "../../plugins/trust.ts";
+import type { Env } from "../../os/env.ts";
+import { PLUGINS } from "../../network/pars.ts";
+import { forEachPlugin } from "../../plugins/trust.ts";
 import { parseSha256Sums, pickSum, type Pin, withPins } from "../../plugins/sums.ts";
 import { join } from "../../os/path.ts";
 import { cantCreate } from "../../data_dir/create.ts";
-import { type Context, readConfig, readInput } from "../context.ts";
+import { layout } from "../../data_dir/layout.ts";
+import { type Context, readConfig } from "../context.ts";
 import { withLock } from "../../data_dir/lock.ts";
+import { type BinaryName, isPlugin, labelOf, pinOf, sourceRuleOf } from "../../plugins/binaries.ts";
+import { storePath } from "../../plugins/store.ts";
+import { dataDirTrust } from "../../start/sealed_facts.ts";
+import { checkSignaturePolicy, readSums } from "./plugins_signed.ts";
+import {
+  linkSealed,
+  type LocalSource,
+  localSource,
+  rememberReplaced,
+  sealSources,
+} from "./plugins_seal.ts";
 
-/** The local file a plugin resolves to, hashed; `undefined` when none is found and none was named. */
-async function localPin(
-  ctx: Context,
-  env: Env,
-  name: PluginName,
-  required: boolean,
-): Promise<Pin | undefined> {
-  const { sys, settings } = ctx;
-  const d = await discover(name, settings, searchEnvs(env).plugins, sys);
-  if (!d.found) {
-    if (!required) return undefined;
-    throw new NoInputError(
-      `plugin ${name}: not found; looked in ${d.searched.join(", ")}; give its path with --${
-        PLUGINS[name].flag
-      }`,
-    );
-  }
-  const t = await inspectTarget(PLUGINS[name], d.path, d.rule, env.uid, sys, env.os);
-  const sha256 = await hashOrFail(sys, name, t.realPath);
-  return d.rule === "flag" || d.rule === "env" ? { name, sha256, path: d.path } : { name, sha256 };
+/** A pin to record, and the checked source to seal for it (absent: a hash from the sums alone). */
+interface Chosen {
+  readonly pin: Pin;
+  readonly source?: LocalSource;
 }
+
+const chosenOf = (s: LocalSource): Chosen => ({
+  pin: s.named
+    ? { name: s.name, sha256: s.sha256, path: s.path }
+    : { name: s.name, sha256: s.sha256 },
+  source: s,
+});
+
+/** How a SHA256SUMS file names a binary: a plugin's name or VMID, or `luxd`. */
+const sumSpec = (name: BinaryName) =>
+  isPlugin(name) ? PLUGINS[name] : { name, vmid: "luxd", goBinary: "luxd" };
 
 async function pinsFromSums(
   ctx: Context,
   env: Env,
-  names: PluginName[],
+  names: BinaryName[],
   explicit: boolean,
   from: string,
-): Promise<Pin[]> {
+  text: string,
+): Promise<Chosen[]> {
   const { sys, settings } = ctx;
-  const give = "give a SHA256SUMS file with --from";
-  const text = await readInput(sys, from, {
-    what: "checksum file",
-    fixes: { directory: give, special: give, "too-large": give, "not-utf8": give, io: give },
-    otherwise: NoInputError,
-  });
-  if (text === undefined) throw new NoInputError(`checksum file ${from} does not exist`);
   const { entries, problems } = parseSha256Sums(text, from);
   const picks = names.map((name) =>
-    [name, pickSum(entries, PLUGINS[name], { os: sys.os, arch: sys.arch })] as const
+    [name, pickSum(entries, sumSpec(name), { os: sys.os, arch: sys.arch })] as const
   );
   const missing = picks.filter(([, p]) =>
     typeof p === "string" && (explicit || !p.startsWith("no entry"))
   );
-  const all = [...problems, ...missing.map(([n, p]) => `${from}: plugin ${n}: ${p as string}`)];
+  const all = [...problems, ...missing.map(([n, p]) => `${from}: ${labelOf(n)}: ${p as string}`)];
   if (all.length > 0) throw new ConfigError(all);
   const mismatches: string[] = [];
-  const pins: Pin[] = [];
+  const chosen: Chosen[] = [];
   for (const [name, p] of picks) {
     if (typeof p === "string") continue;
-    // A binary named by flag or env must be the one the sum describes.
-    const named = settings.plugins[name].pathSource;
-    if (named === "flag" || named === "env") {
-      const local = (await localPin(ctx, env, name, true))!;
-      if (local.sha256 !== p.sha256) {
-        mismatches.push(
-          `plugin ${name}: ${local.path} has sha256 ${local.sha256}, but ${from} line ${p.line} says ${p.sha256}; pin the file the sums describe`,
-        );
-        continue;
-      }
-      pins.push(local);
-    } else pins.push({ name, sha256: p.sha256 });
+    // A binary named by flag or env must be the one the sum describes; one found
+    // otherwise is sealed only when it is.
+    const rule = sourceRuleOf(settings, name);
+    const named = rule === "flag" || rule === "env";
+    const local = await localSource(ctx, env, name, named);
+    if (local !== undefined && local.sha256 !== p.sha256 && named) {
+      mismatches.push(
+        `${
+          labelOf(name)
+        }: ${local.path} has sha256 ${local.sha256}, but ${from} line ${p.line} says ${p.sha256}; pin the file the sums describe`,
+      );
+      continue;
+    }
+    chosen.push(
+      local?.sha256 === p.sha256 ? chosenOf(local) : { pin: { name, sha256: p.sha256 } },
+    );
   }
   if (mismatches.length > 0) throw new VerificationError(mismatches);
-  if (pins.length === 0) throw new ConfigError(`${from}: no entry for ${names.join(" or ")}`);
-  return pins;
+  if (chosen.length === 0) throw new ConfigError(`${from}: no entry for ${names.join(" or ")}`);
+  return chosen;
 }
 
-/** `plugins pin`: records hashes in config.json under the data dir's lock. */
+/** `plugins pin`: seals the binaries and records their hashes, under the data dir's lock. */
 export async function pin(
   ctx: Context,
   env: Env,
-  names: PluginName[],
+  names: BinaryName[],
   explicit: boolean,
 ): Promise<number> {
   const { sys, settings } = ctx;
-  const from = ctx.args.flags["from"];
+  const flag = (n: string) => typeof ctx.args.flags[n] === "string" ? ctx.args.flags[n] : undefined;
+  const from = flag("from");
+  const signature = flag("signature");
   const replace = ctx.args.flags["replace"] === true;
-  const pins = typeof from === "string"
-    ? await pinsFromSums(ctx, env, names, explicit, from)
-    : await forEachPlugin(names, async (name) => (await localPin(ctx, env, name, true))!);
-  const changed = pins.filter((p) => {
-    const old = settings.plugins[p.name].sha256;
-    return old !== undefined && old !== p.sha256;
+  checkSignaturePolicy(settings, from, signature);
+  const sums = from === undefined ? undefined : await readSums(ctx, from, signature);
+  if (sums?.signed !== undefined) {
+    sys.out(
+      `signature ok: ${signature} by trusted key ${sums.signed.keyId}\ntrusted comment: ${sums.signed.trustedComment}\n`,
+    );
+  }
+  const chosen = from !== undefined && sums !== undefined
+    ? await pinsFromSums(ctx, env, names, explicit, from, sums.text)
+    : (await forEachPlugin(names, (name) => localSource(ctx, env, name, true))).map((s) =>
+      chosenOf(s!)
+    );
+  const pins = chosen.map((c) => c.pin);
+  const replaced = pins.flatMap((p) => {
+    const old = pinOf(settings, p.name);
+    return old !== undefined && old !== p.sha256 ? [{ name: p.name, old, next: p.sha256 }] : [];
   });
-  if (changed.length > 0 && !replace) {
+  if (replaced.length > 0 && !replace) {
     throw new VerificationError(
-      changed.map((p) =>
-        `plugin ${p.name}: already pinned to ${
-          settings.plugins[p.name].sha256
-        }, the new hash is ${p.sha256}; check where the new binary came from, then re-run with --replace`
+      replaced.map((r) =>
+        `${
+          labelOf(r.name)
+        }: already pinned to ${r.old}, the new hash is ${r.next}; check where the new binary came from, then re-run with --replace`
       ),
     );
   }
-  const written = await recordPins(ctx, env, pins);
+  const unsafe = await dataDirTrust(
+    sys,
+    layout(settings.dataDir),
+    env.os === "windows" ? null : env.uid,
+  );
+  if (unsafe.length > 0) throw new PermissionError(unsafe);
+  const sources = chosen.flatMap((c) => c.source === undefined ? [] : [c.source]);
+  const log: string[] = [];
+  const written = await recordPins(ctx, env, pins, {
+    before: async () => {
+      log.push(...await sealSources(sys, env, settings.dataDir, sources));
+      await rememberReplaced(sys, settings.dataDir, replaced);
+    },
+    after: async () => {
+      for (const p of pins) {
+        const linked = await sealedLink(sys, settings.dataDir, p);
+        if (linked !== undefined) log.push(linked);
+      }
+    },
+  });
   for (const p of pins) {
-    const old = settings.plugins[p.name].sha256;
+    const old = pinOf(settings, p.name);
     const was = old !== undefined && old !== p.sha256 ? ` (was ${old})` : "";
     sys.out(`pinned ${p.name} sha256 ${p.sha256}${was}${p.path ? ` (${p.path})` : ""}\n`);
   }
+  for (const line of log) sys.out(`${line}\n`);
+  for (const c of chosen.filter((c) => c.source === undefined)) {
+    sys.out(
+      `not sealed: no local ${labelOf(c.pin.name)} has sha256 ${c.pin.sha256}; give its file (${
+        isPlugin(c.pin.name) ? `--${PLUGINS[c.pin.name].flag}` : "--luxd"
+      }) and pin again, or 'parsd run' seals it once it finds it\n`,
+    );
+  }
   if (!written) sys.out(`unchanged ${settings.configPath}: every pin was already recorded\n`);
   return 0;
+}
+
+/** Points a pinned binary's link at its sealed copy, when the store holds it (hold the lock). */
+async function sealedLink(sys: System, dataDir: string, p: Pin): Promise<string | undefined> {
+  const target = storePath(dataDir, p.sha256);
+  if (!(await sys.lstat(target).catch(() => undefined))) return undefined;
+  return await linkSealed(sys, dataDir, p.name, target);
 }
 
 /**
@@ -154,40 +208,47 @@ async function pinnedText(sys: System, path: string, pins: readonly Pin[]) {
 
 /**
  * Records pins in config.json, only if that changes it, holding the data
- * dir's lock: the file is rewritten in place of the old one (through a
- * symlink, with its mode and owner; see `rewrite.ts`), every other byte kept.
+ * dir's lock (made first when missing), between `locked.before` (the sealing;
+ * a function `pins` is asked after it) and `locked.after` (the links): the
+ * file is rewritten in place of the old one (through a symlink, with its mode
+ * and owner; see `rewrite.ts`), every other byte kept.
  *
  * @returns whether the file was written.
  * @throws {CantCreateError} when it cannot be written (naming it and the fix).
  */
-async function recordPins(ctx: Context, env: Env, pins: readonly Pin[]): Promise<boolean> {
+export async function recordPins(
+  ctx: Context,
+  env: Env,
+  pins: readonly Pin[] | (() => readonly Pin[]),
+  locked: { before(): Promise<void>; after(): Promise<void> },
+): Promise<boolean> {
   const { sys, settings } = ctx;
   const path = settings.configPath;
-  if (await pinnedText(sys, path, pins) === undefined) return false;
   const configDir = join(path, "..");
-  if (!(await sys.stat(configDir).catch(() => undefined))) {
-    // A first pin may create the data dir (only the data dir, as `init` would).
-    if (configDir !== settings.dataDir) {
-      throw new CantCreateError(`cannot write ${path}: ${configDir} does not exist`);
-    }
+  if (!(await sys.stat(configDir).catch(() => undefined)) && configDir !== settings.dataDir) {
+    throw new CantCreateError(`cannot write ${path}: ${configDir} does not exist`);
+  }
+  if (!(await sys.stat(settings.dataDir).catch(() => undefined))) {
+    // A first pin may create the data dir (only the data dir, as `init` would): the store is in it.
     await checkDataDir(sys, settings.dataDir, env);
     await sys.mkdir(settings.dataDir, 0o700).catch((error) => {
       throw cantCreate(settings.dataDir, error);
     });
   }
-  const lockDir = (await sys.stat(settings.dataDir).catch(() => undefined))?.isDirectory
-    ? settings.dataDir
-    : undefined;
   const write = async () => {
+    // Seal first: config.json never pins what the store does not hold when the copy could be made.
+    await locked.before();
     // Re-read under the lock: what another writer left is kept.
-    const text = await pinnedText(sys, path, pins);
-    if (text === undefined) return false;
-    try {
-      await sys.rewrite(path, text, 0o600);
-    } catch (error) {
-      throw cantCreate(path, error, "write");
+    const text = await pinnedText(sys, path, typeof pins === "function" ? pins() : pins);
+    if (text !== undefined) {
+      try {
+        await sys.rewrite(path, text, 0o600);
+      } catch (error) {
+        throw cantCreate(path, error, "write");
+      }
     }
-    return true;
+    await locked.after();
+    return text !== undefined;
   };
-  return lockDir !== undefined ? await withLock(sys, lockDir, write) : await write();
+  return await withLock(sys, settings.dataDir, write);
 }

@@ -1,7 +1,8 @@
-/** In-process tests of `parsd plugins list | verify | pin`. */
+/** In-process tests of `parsd plugins list | verify | pin | rollback | store`. */
 import assert from "node:assert/strict";
 import { join } from "../../../lib/os/path.ts";
-import { sha256 } from "../../helpers.ts";
+import { PLUGINS } from "../../../lib/network/pars.ts";
+import { REPO, sha256, snapshot } from "../../helpers.ts";
 import { withInProcessNode } from "./kit.ts";
 
 Deno.test("plugins pin records both hashes; a second different pin needs --replace", async () => {
@@ -145,5 +146,281 @@ Deno.test("plugins pin refuses a config.json with a key given twice (78), before
     assert.equal(await f.run(["plugins", "pin"]), 78, f.err());
     assert.match(f.err(), /config\.json:1: duplicate key 'plugins\.evm' \(also on line 1\)/);
     assert.equal(await Deno.readTextFile(path), text);
+  });
+});
+
+const MINISIGN = join(REPO, "tests", "fixtures", "minisign");
+/** The release key of the minisign fixtures: the second line of `release.pub`. */
+const RELEASE_KEY = Deno.readTextFileSync(join(MINISIGN, "release.pub")).split("\n")[1]!.trim();
+const OTHER_KEY = Deno.readTextFileSync(join(MINISIGN, "other.pub")).split("\n")[1]!.trim();
+const sealed = (dataDir: string, hash: string) => join(dataDir, "store", `sha256-${hash}`);
+const config = async (n: { dataDir: string }) =>
+  JSON.parse(await Deno.readTextFile(join(n.dataDir, "config.json")));
+
+Deno.test("plugins pin seals all three binaries into the store and pins luxd too", async (t) => {
+  await withInProcessNode(async (n) => {
+    await Deno.mkdir(join(n.dataDir, "plugins"), { recursive: true, mode: 0o700 });
+    const f = n.fake();
+    assert.equal(await f.run(["plugins", "pin"]), 0, f.err());
+    const c = await config(n);
+    const luxd = sha256(await Deno.readFile(n.luxd));
+    const evm = sha256(await Deno.readFile(n.evm));
+    await t.step("luxd-sha256 and luxd's path (named by PARS_LUXD) are recorded", () => {
+      assert.equal(c["luxd-sha256"], luxd);
+      assert.equal(c.luxd, n.luxd);
+      assert.match(f.out(), new RegExp(`^pinned luxd sha256 ${luxd} \\(${n.luxd}\\)$`, "m"));
+    });
+    await t.step("each one's bytes sealed, 0500, in a 0700 store", async () => {
+      for (const [file, hash] of [[n.luxd, luxd], [n.evm, evm]] as const) {
+        assert.equal((await Deno.lstat(sealed(n.dataDir, hash))).mode! & 0o7777, 0o500);
+        assert.deepEqual(await Deno.readFile(sealed(n.dataDir, hash)), await Deno.readFile(file));
+      }
+      assert.equal((await Deno.stat(join(n.dataDir, "store"))).mode! & 0o777, 0o700);
+      assert.match(f.out(), /^sealed luxd into .*store\/sha256-/m);
+    });
+    await t.step("the plugin links point into the store (bin/ is left to run)", async () => {
+      assert.equal(
+        await Deno.readLink(join(n.dataDir, "plugins", PLUGINS.evm.vmid)),
+        sealed(n.dataDir, evm),
+      );
+      assert.equal(await Deno.lstat(join(n.dataDir, "bin")).catch(() => undefined), undefined);
+    });
+    await t.step("a changed source changes nothing; verify says so, list shows both", async () => {
+      await Deno.writeTextFile(n.evm, "#!/bin/sh\n# rebuilt\n");
+      const v = n.fake();
+      assert.equal(await v.run(["plugins", "verify"]), 0, v.err());
+      assert.match(
+        v.out(),
+        new RegExp(
+          `^ok evm sha256 ${evm} ${sealed(n.dataDir, evm)}; ${n.evm}: source changed since pin`,
+          "m",
+        ),
+      );
+      assert.match(
+        v.out(),
+        new RegExp(`^ok luxd sha256 ${luxd} .*; source ${n.luxd} matches$`, "m"),
+      );
+      const l = n.fake();
+      assert.equal(await l.run(["plugins", "list", "evm", "luxd"]), 0);
+      assert.match(l.out(), /^evm\n[^]*pinned +MISMATCH[^]*store +.*sha256-.* \(sealed\)/m);
+      assert.match(l.out(), /^luxd\n +found +.*luxd \(by env\)[^]*link +.*bin\/luxd: missing/m);
+    });
+  });
+});
+
+Deno.test("pin --replace keeps the old version; rollback goes back and forth; store lists and cleans", async (t) => {
+  await withInProcessNode(async (n) => {
+    await Deno.mkdir(join(n.dataDir, "plugins"), { recursive: true, mode: 0o700 });
+    assert.equal(await n.fake().run(["plugins", "pin"]), 0);
+    const v1 = sha256(await Deno.readFile(n.evm));
+    await Deno.writeTextFile(n.evm, "#!/bin/sh\n# evm v2\n");
+    const v2 = sha256(await Deno.readFile(n.evm));
+    const link = join(n.dataDir, "plugins", PLUGINS.evm.vmid);
+    await t.step("the replace: history keeps v1, the link goes to v2", async () => {
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "pin", "evm", "--replace"]), 0, f.err());
+      assert.match(f.out(), new RegExp(`^pinned evm sha256 ${v2} \\(was ${v1}\\)`, "m"));
+      const history = JSON.parse(await Deno.readTextFile(join(n.dataDir, "pin-history.json")));
+      assert.deepEqual(history, { evm: [v1] });
+      assert.equal(await Deno.readLink(link), sealed(n.dataDir, v2));
+    });
+    await t.step(
+      "store lists each version, what pins it and what it is a rollback of",
+      async () => {
+        const f = n.fake();
+        assert.equal(await f.run(["plugins", "store"]), 0, f.err());
+        assert.match(f.out(), /^store .*\/store: 4 versions, \d+ bytes$/m);
+        assert.match(f.out(), new RegExp(`^sha256-${v2} +\\d+ bytes  pinned: evm$`, "m"));
+        assert.match(
+          f.out(),
+          new RegExp(`^sha256-${v1} +\\d+ bytes  earlier pin of evm \\(rollback 1\\)$`, "m"),
+        );
+      },
+    );
+    await t.step("rollback: the pin and the link back to v1, old -> new printed", async () => {
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "rollback", "evm"]), 0, f.err());
+      assert.match(f.out(), new RegExp(`^rolled back evm sha256 ${v2} -> ${v1}$`, "m"));
+      assert.equal((await config(n)).plugins.evm.sha256, v1);
+      assert.equal(await Deno.readLink(link), sealed(n.dataDir, v1));
+      const history = JSON.parse(await Deno.readTextFile(join(n.dataDir, "pin-history.json")));
+      assert.deepEqual(history, { evm: [v2] }, "a second rollback undoes the first");
+    });
+    await t.step("rollback with no earlier pin: 66, nothing changed", async () => {
+      const before = await Deno.readTextFile(join(n.dataDir, "config.json"));
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "rollback", "sessionvm"]), 66);
+      assert.match(f.err(), /plugin sessionvm: no earlier pin to roll back to/);
+      assert.equal(await Deno.readTextFile(join(n.dataDir, "config.json")), before);
+    });
+    await t.step("--gc --keep 0 removes what no pin names; then rollback is 66", async () => {
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "store", "--gc", "--keep", "0"]), 0, f.err());
+      assert.match(f.out(), new RegExp(`^removed sha256-${v2} \\(\\d+ bytes\\)$`, "m"));
+      assert.match(f.out(), /^gc: removed 1, freed \d+ bytes$/m);
+      assert.match(f.out(), /: 3 versions,/);
+      const g = n.fake();
+      assert.equal(await g.run(["plugins", "rollback", "evm"]), 66);
+      assert.match(g.err(), /no longer in the store .*pin it again from its file/);
+    });
+    await t.step("--gc keeps the most recent earlier pin by default", async () => {
+      await Deno.writeTextFile(n.evm, "#!/bin/sh\n# evm v3\n");
+      assert.equal(await n.fake().run(["plugins", "pin", "evm", "--replace"]), 0);
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "store", "--gc"]), 0, f.err());
+      assert.match(f.out(), /^gc: removed 0, freed 0 bytes$/m);
+      assert.match(f.out(), new RegExp(`sha256-${v1} .*earlier pin of evm \\(rollback 1\\)`));
+    });
+    await t.step("all of them take the data dir's lock: 75 while the node runs", async () => {
+      for (const argv of [["pin", "evm"], ["rollback", "evm"], ["store"], ["store", "--gc"]]) {
+        const f = n.fake({ lockHeldBy: 4321 });
+        assert.equal(await f.run(["plugins", ...argv]), 75, argv.join(" "));
+        assert.match(f.err(), /another parsd \(pid 4321\) is running/);
+      }
+    });
+  });
+});
+
+Deno.test("signed releases: once trusted-keys is set, a pin needs a valid minisign signature", async (t) => {
+  await withInProcessNode(async (n) => {
+    // The fixture sums name the bytes 'evm plugin' and 'sessionvm plugin'.
+    await Deno.writeTextFile(n.evm, "evm plugin", { mode: 0o755 });
+    const sums = join(n.root, "SHA256SUMS");
+    await Deno.copyFile(join(MINISIGN, "SHA256SUMS"), sums);
+    const sig = join(MINISIGN, "SHA256SUMS.minisig");
+    await n.pin({ "trusted-keys": [RELEASE_KEY] });
+    const cfg = join(n.dataDir, "config.json");
+    const refused = async (argv: string[], code: number, message: RegExp) => {
+      const before = await snapshot(n.dataDir);
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "pin", ...argv]), code, f.err());
+      assert.match(f.err(), message);
+      assert.deepEqual(await snapshot(n.dataDir), before, "nothing changed");
+    };
+    await t.step("no signature: refused (65), naming the fix", async () => {
+      await refused(
+        ["evm", "--replace"],
+        65,
+        /sets 'trusted-keys', so every pin needs a signed release/,
+      );
+      await refused(["evm", "--from", sums, "--replace"], 65, /--signature SHA256SUMS\.minisig/);
+    });
+    await t.step("a good signature: the trusted comment is printed, the pin sealed", async () => {
+      const f = n.fake();
+      assert.equal(
+        await f.run(["plugins", "pin", "evm", "--from", sums, "--signature", sig, "--replace"]),
+        0,
+        f.err(),
+      );
+      assert.match(f.out(), /^signature ok: .* by trusted key D3AF98704655FB33$/m);
+      assert.match(f.out(), /^trusted comment: parsd test release 1\.0\.0 \(prehashed ED\)$/m);
+      const hash = sha256("evm plugin");
+      assert.equal((await config(n)).plugins.evm.sha256, hash);
+      assert.ok((await Deno.lstat(sealed(n.dataDir, hash))).isFile);
+    });
+    const tampered = join(n.root, "tampered");
+    await Deno.writeTextFile(tampered, (await Deno.readTextFile(sums)).replace(/^6/, "7"));
+    const cut = join(n.root, "cut.minisig");
+    await Deno.writeTextFile(
+      cut,
+      (await Deno.readTextFile(sig)).split("\n").slice(0, 2).join("\n"),
+    );
+    const comment = join(n.root, "comment.minisig");
+    await Deno.writeTextFile(
+      comment,
+      (await Deno.readTextFile(sig)).replace("1.0.0 (prehashed ED)", "9.9.9 (prehashed ED)"),
+    );
+    const cases: [string, string[], RegExp][] = [
+      [
+        "tampered sums",
+        ["--from", tampered, "--signature", sig],
+        /bad signature by key D3AF98704655FB33/,
+      ],
+      [
+        "a wrong key",
+        ["--from", sums, "--signature", join(MINISIGN, "SHA256SUMS.other.minisig")],
+        /signed by key C291846B94C3408D, which is not a trusted key/,
+      ],
+      [
+        "a truncated signature",
+        ["--from", sums, "--signature", cut],
+        /truncated: 2 of the 4 lines/,
+      ],
+      [
+        "a modified trusted comment",
+        ["--from", sums, "--signature", comment],
+        /bad global signature.*trusted comment was modified/,
+      ],
+    ];
+    for (const [what, argv, message] of cases) {
+      await t.step(`${what}: refused (65), nothing changed`, async () => {
+        await Deno.writeTextFile(n.evm, "#!/bin/sh\n# other\n");
+        await refused(["sessionvm", ...argv, "--replace"], 65, message);
+      });
+    }
+    await t.step("a key that is no minisign key: 78 naming trusted-keys", async () => {
+      await Deno.writeTextFile(cfg, JSON.stringify({ "trusted-keys": ["RW" + "A".repeat(54)] }));
+      await refused(
+        ["evm", "--from", sums, "--signature", sig],
+        78,
+        /'trusted-keys'\[0\]: not an Ed25519 minisign key|a minisign public key is 42 bytes/,
+      );
+      await Deno.writeTextFile(cfg, JSON.stringify({ "trusted-keys": [OTHER_KEY] }));
+      await refused(
+        ["evm", "--from", sums, "--signature", sig],
+        65,
+        /not a trusted key \(trusted: C291846B94C3408D\)/,
+      );
+    });
+  });
+});
+
+Deno.test("plugins: --signature without trusted-keys is 78; misused flags are 64", async () => {
+  await withInProcessNode(async (n) => {
+    const sums = join(MINISIGN, "SHA256SUMS");
+    const f = n.fake();
+    assert.equal(
+      await f.run(["plugins", "pin", "--from", sums, "--signature", `${sums}.minisig`]),
+      78,
+    );
+    assert.match(f.err(), /has no 'trusted-keys' to check it against/);
+    for (
+      const [argv, message] of [
+        [["pin", "--signature", "x"], /--signature signs a checksum file: give it with --from/],
+        [["store", "--keep", "2"], /--keep says what --gc keeps: give --gc too/],
+        [["list", "--gc"], /--gc is an option of 'parsd plugins store' only/],
+        [["rollback"], /'parsd plugins rollback' needs a name: evm, sessionvm, luxd/],
+        [["store", "evm"], /'parsd plugins store' takes no names/],
+        [["store", "--gc", "--keep", "x"], /--keep "x": must be a whole number/],
+      ] as const
+    ) {
+      const g = n.fake();
+      assert.equal(await g.run(["plugins", ...argv]), 64, argv.join(" "));
+      assert.match(g.err(), message);
+    }
+  });
+});
+
+Deno.test("plugins pin refuses a source or data dir another user could change (77), changing nothing", async (t) => {
+  await withInProcessNode(async (n) => {
+    await t.step("a source in a directory others can write", async () => {
+      const open = join(n.root, "open");
+      await Deno.mkdir(open);
+      await Deno.chmod(open, 0o777);
+      const evm = join(open, "evm");
+      await Deno.copyFile(n.evm, evm);
+      const f = n.fake({ env: { PARS_EVM_PLUGIN: evm } });
+      assert.equal(await f.run(["plugins", "pin"]), 77);
+      assert.match(f.err(), new RegExp(`${open}: .*mode 0777 .*fix: chmod go-w ${open}`));
+      assert.equal(await Deno.lstat(n.dataDir).catch(() => undefined), undefined);
+    });
+    await t.step("a data dir others can write", async () => {
+      await Deno.mkdir(n.dataDir);
+      await Deno.chmod(n.dataDir, 0o777);
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "pin"]), 77);
+      assert.match(f.err(), /\.pars: .*mode 0777 .*fix: chmod go-w/);
+      assert.deepEqual([...Deno.readDirSync(n.dataDir)], []);
+    });
   });
 });
