@@ -36,6 +36,7 @@ export function makeFifos(...paths: string[]): void {
 const RESCUER = `
 self.onmessage = (e) => {
   setTimeout(() => {
+    Atomics.store(e.data.rescued, 0, 1);
     for (const p of e.data.paths) {
       try {
         Deno.openSync(p, { read: true, write: true }).close();
@@ -50,17 +51,25 @@ self.onmessage = (e) => {
 /**
  * Runs `f` with the FIFOs at `paths` guarded: should `f` block opening one,
  * the rescuer opens them all (read-write, which never blocks on Linux) after
- * {@linkcode RESCUE_AFTER_S} seconds.
+ * {@linkcode RESCUE_AFTER_S} seconds, and this throws once `f` is done.
+ *
+ * @throws {Error} when the rescuer had to free a blocked open: what `f` did hung.
  */
 export async function withFifoRescue<T>(paths: readonly string[], f: () => Promise<T>): Promise<T> {
   if (paths.length === 0) return await f();
   const url = URL.createObjectURL(new Blob([RESCUER], { type: "application/javascript" }));
   const rescuer = new Worker(url, { type: "module" });
-  rescuer.postMessage({ paths, ms: RESCUE_AFTER_S * 1000 });
+  const rescued = new Int32Array(new SharedArrayBuffer(4));
+  rescuer.postMessage({ paths, ms: RESCUE_AFTER_S * 1000, rescued });
+  let result: T;
   try {
-    return await f();
+    result = await f();
   } finally {
     rescuer.terminate();
     URL.revokeObjectURL(url);
   }
+  if (Atomics.load(rescued, 0) === 1) {
+    throw new Error(`blocked opening a FIFO (${paths.join(", ")}) until rescued: it would hang`);
+  }
+  return result;
 }
