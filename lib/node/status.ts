@@ -5,7 +5,14 @@
  * and JSON-RPC 2.0 at `/ext/info` (`info.getNodeID`, `info.getNodeVersion`,
  * `info.isBootstrapped`, `info.getVMs`). {@linkcode queryStatus} does the I/O
  * (through an injectable `fetch`); everything else is pure.
+ *
+ * It talks to the node only: redirects are not followed (a redirect is
+ * reported as such), at most {@linkcode STATUS_BODY_LIMIT} bytes of an
+ * answer are read, and what the node says is printed with its control
+ * characters escaped, so that no answer can forge a line of the report.
  */
+
+import { printable } from "../printable.ts";
 
 /** What one query got back. */
 export type Answer<T> =
@@ -73,6 +80,9 @@ export interface StatusOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** The most of one answer parsd reads: 1 MiB (a node's health report is a few KiB). */
+export const STATUS_BODY_LIMIT = 1 << 20;
+
 /** The primary network's chains, always checked. */
 export const PRIMARY_CHAINS: readonly string[] = ["P", "X", "C"];
 
@@ -130,7 +140,44 @@ export function loopbackUrl(host: string, port: number): string {
 }
 
 /** The raw result of one HTTP exchange. */
-type Exchange = { status: number; text: string } | { unreachable: string };
+type Exchange =
+  | { status: number; text: string }
+  | { unreachable: string }
+  | { status: number; refused: string };
+
+/** A body as text, or `undefined` past `limit` bytes (then the rest is not read). */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) return undefined;
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** A 3xx answer, in words: parsd never follows it (it could lead anywhere). */
+function redirectRefusal(response: Response, port: number): string {
+  const location = response.headers.get("location");
+  return `redirected (HTTP ${response.status}${
+    location === null ? "" : ` to ${location.slice(0, 200)}`
+  }); parsd status asks the node itself and follows no redirect: is something other than luxd on port ${port}?`;
+}
 
 /**
  * Asks the node at `host:port` for its health, NodeID, version, VMs, and
@@ -154,8 +201,25 @@ export async function queryStatus(opts: StatusOptions): Promise<StatusReport> {
 
   const exchange = async (path: string, init: RequestInit): Promise<Exchange> => {
     try {
-      const response = await doFetch(url + path, { ...init, signal: controller.signal });
-      return { status: response.status, text: await response.text() };
+      const response = await doFetch(url + path, {
+        ...init,
+        redirect: "manual",
+        signal: controller.signal,
+      });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => {});
+        return { status: response.status, refused: redirectRefusal(response, opts.port) };
+      }
+      const text = await boundedText(response, STATUS_BODY_LIMIT);
+      if (text === undefined) {
+        return {
+          status: response.status,
+          refused: `HTTP ${response.status}, an answer larger than ${
+            STATUS_BODY_LIMIT >> 20
+          } MiB: not the node's API`,
+        };
+      }
+      return { status: response.status, text };
     } catch (error) {
       if (controller.signal.aborted) {
         return { unreachable: `no answer within ${opts.timeoutMs} ms` };
@@ -225,6 +289,7 @@ function stringField(value: unknown, key: string): string | undefined {
 
 function healthAnswer(x: Exchange): Answer<Health> {
   if ("unreachable" in x) return { kind: "unreachable", error: x.unreachable };
+  if ("refused" in x) return { kind: "bad", error: x.refused };
   const body = parseJson(x.text);
   if (!isRecord(body) || typeof body["healthy"] !== "boolean") {
     return { kind: "bad", error: `HTTP ${x.status}, not a health report: ${snippet(x.text)}` };
@@ -244,6 +309,7 @@ function healthAnswer(x: Exchange): Answer<Health> {
 
 function rpcAnswer<T>(x: Exchange, shape: (result: unknown) => T | undefined): Answer<T> {
   if ("unreachable" in x) return { kind: "unreachable", error: x.unreachable };
+  if ("refused" in x) return { kind: "bad", error: x.refused };
   const body = parseJson(x.text);
   if (!isRecord(body)) {
     return { kind: "bad", error: `HTTP ${x.status}, not JSON-RPC: ${snippet(x.text)}` };
@@ -371,10 +437,11 @@ export function statusExitCode(report: StatusReport): number {
  * The report as text lines, one per item, each `ok  ` or `FAIL`, a label and
  * a detail, e.g. `ok   health   healthy` or `FAIL bootstrapped C no`. When
  * nothing answered it is one line, `FAIL node     nothing answering at …`.
+ * Control characters in what the node said are escaped (`\n`, `\x1b`).
  */
 export function formatStatusLines(report: StatusReport): string[] {
   return items(report).map((i) =>
-    `${(i.ok ? "ok" : "FAIL").padEnd(4)} ${i.label.padEnd(8)} ${i.detail}`
+    `${(i.ok ? "ok" : "FAIL").padEnd(4)} ${printable(i.label).padEnd(8)} ${printable(i.detail)}`
   );
 }
 

@@ -332,3 +332,113 @@ Deno.test("formatStatusLines() and statusExitCode() on hand-built reports", asyn
     assert.equal(statusExitCode(r), 75);
   });
 });
+
+/** Serves `handler` on a loopback port for the length of `fn`, counting requests. */
+async function withServer(
+  handler: (req: Request, port: number) => Response,
+  fn: (port: number, served: () => number) => Promise<void>,
+): Promise<void> {
+  let count = 0;
+  let port = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    count++;
+    return handler(req, port);
+  });
+  port = server.addr.port;
+  try {
+    await fn(port, () => count);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test("queryStatus() reports a redirect to another host as a redirect (75) and never follows it", async () => {
+  await withServer(
+    () =>
+      new Response(null, { status: 302, headers: { location: "http://10.255.255.1/ext/health" } }),
+    async (port, served) => {
+      // A followed redirect would leave loopback (and, under parsd's permissions, meet Deno's denial).
+      const report = await queryStatus({ host: "127.0.0.1", port, timeoutMs: 5000 });
+      assert.equal(statusExitCode(report), 75);
+      const lines = formatStatusLines(report);
+      assert.equal(
+        lines[0],
+        `FAIL health   redirected (HTTP 302 to http://10.255.255.1/ext/health); parsd status asks the node itself and follows no redirect: is something other than luxd on port ${port}?`,
+      );
+      assert.ok(lines.every((l) => l.startsWith("FAIL") && l.includes("redirected (HTTP 302")));
+      assert.equal(served(), 7, "one request per question: health, P, X, C, NodeID, version, VMs");
+    },
+  );
+});
+
+Deno.test("queryStatus() reports a local redirect loop as a redirect, not as nothing answering", async () => {
+  await withServer(
+    (req) => new Response(null, { status: 307, headers: { location: req.url } }),
+    async (port) => {
+      const report = await queryStatus({ host: "127.0.0.1", port, timeoutMs: 5000 });
+      assert.equal(statusExitCode(report), 75);
+      const [health] = formatStatusLines(report);
+      assert.match(
+        health!,
+        new RegExp(
+          `^FAIL health   redirected \\(HTTP 307 to http://127\\.0\\.0\\.1:${port}/ext/health\\)`,
+        ),
+      );
+      assert.doesNotMatch(formatStatusLines(report).join("\n"), /nothing answering/);
+    },
+  );
+});
+
+Deno.test("queryStatus() reads at most 1 MiB of an answer: a 50 MB body is cut off, not held", async () => {
+  let sent = 0;
+  const chunk = new Uint8Array(64 * 1024).fill(0x7b);
+  await withServer(
+    () =>
+      new Response(
+        new ReadableStream({
+          pull(c) {
+            if (sent >= 50_000_000) return c.close();
+            sent += chunk.length;
+            c.enqueue(chunk);
+          },
+        }),
+      ),
+    async (port) => {
+      const report = await queryStatus({ host: "127.0.0.1", port, timeoutMs: 10_000 });
+      assert.equal(statusExitCode(report), 75);
+      assert.equal(
+        formatStatusLines(report)[0],
+        "FAIL health   HTTP 200, an answer larger than 1 MiB: not the node's API",
+      );
+    },
+  );
+  assert.ok(sent < 50_000_000, `the server had to send all ${sent} bytes`);
+});
+
+Deno.test("formatStatusLines() escapes control characters, so no answer can forge a line", () => {
+  const report: StatusReport = {
+    url: "http://127.0.0.1:9660",
+    health: {
+      kind: "ok",
+      value: { healthy: false, failing: { "net\nok   health   healthy": "x" } },
+    },
+    bootstrapped: [{ chain: "P", answer: { kind: "ok", value: true } }],
+    nodeId: { kind: "ok", value: "NodeID-X\r\nok   node     NodeID-Forged" },
+    version: {
+      kind: "ok",
+      value: { version: "node/1.0\u001b[2J\u202e", rpcProtocolVersion: "4\t3" },
+    },
+    vms: { kind: "bad", error: "bad\u0000answer\u2028here" },
+  };
+  const lines = formatStatusLines(report);
+  assert.deepEqual(lines, [
+    "FAIL health   unhealthy (failing: net\\nok   health   healthy)",
+    "ok   bootstrapped P yes",
+    "ok   node     NodeID-X\\r\\nok   node     NodeID-Forged",
+    "ok   version  node/1.0\\x1b[2J\\u{202e} (rpcchainvm 4\\t3)",
+    "FAIL vms      bad\\x00answer\\u{2028}here",
+  ]);
+  // deno-lint-ignore no-control-regex
+  assert.ok(lines.every((l) => !/[\u0000-\u001f\u007f\u2028]/.test(l)));
+  assert.equal(statusExitCode(report), 75);
+});

@@ -46,3 +46,21 @@ Deno.test("status --json: 75 when a chain is not bootstrapped; 69 when nothing a
     assert.equal(await g.run(["status"]), 69);
   });
 });
+
+Deno.test("status: a network permission Deno denies is parsd's 77 with the fix, not Deno's message", async () => {
+  await withInProcessNode(async (n) => {
+    const denied = () =>
+      Promise.reject(
+        new Deno.errors.NotCapable(
+          'Requires net access to "127.0.0.1:9660", run again with the --allow-net flag',
+        ),
+      );
+    const f = n.fake({ fetch: denied });
+    assert.equal(await f.run(["status"]), 77);
+    assert.equal(
+      f.err(),
+      "parsd: error: status: Deno denied parsd network access to 127.0.0.1:9660: parsd runs without its permission set (which grants loopback); run the installed 'parsd', a released binary, or 'deno task start status'\n",
+    );
+    assert.doesNotMatch(f.err(), /--allow-net|Requires net access/);
+  });
+});
