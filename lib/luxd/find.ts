@@ -1,10 +1,12 @@
 /**
  * @module
  * Finding the luxd binary: `--luxd` / `PARS_LUXD` / config.json, else `luxd`
- * on PATH, then the places luxd is usually installed.
+ * on PATH, then the places luxd is usually installed. Relative PATH entries
+ * (`.`, an empty entry, `bin`) are skipped: they would find luxd in whatever
+ * directory parsd was started from.
  */
 
-import { delimiter, join } from "../os/path.ts";
+import { delimiter, isAbsolute, join } from "../os/path.ts";
 import { LuxdNotExecutableError, LuxdNotFoundError } from "../errors.ts";
 import { FileAccessError, octal } from "../os/files.ts";
 import type { FileSystem } from "../os/system.ts";
@@ -29,9 +31,18 @@ export function knownLuxdPlaces(env: LuxdSearchEnv): string[] {
   ];
 }
 
-const pathDirs = (env: LuxdSearchEnv) => (env.path ?? "").split(delimiter).filter((d) => d !== "");
+const pathEntries = (env: LuxdSearchEnv) => (env.path ?? "").split(delimiter);
+const pathDirs = (env: LuxdSearchEnv) => pathEntries(env).filter((d) => isAbsolute(d));
 
-/** Where parsd looks for luxd when no path is given, in order: PATH, then the known places. */
+/** The PATH entries parsd skips because they are not absolute (`""` for an empty one). */
+export function relativePathEntries(env: LuxdSearchEnv): string[] {
+  return [...new Set(pathEntries(env).filter((d) => !isAbsolute(d)))];
+}
+
+/**
+ * Where parsd looks for luxd when no path is given, in order: PATH's absolute
+ * entries, then the known places.
+ */
 export function luxdCandidates(env: LuxdSearchEnv): string[] {
   const exe = env.os === "windows" ? "luxd.exe" : "luxd";
   return [...new Set([...pathDirs(env).map((d) => join(d, exe)), ...knownLuxdPlaces(env)])];
@@ -97,10 +108,16 @@ export async function findLuxd(
       `luxd at ${notExecutable} is not executable; run 'chmod 755 ${notExecutable}'`,
     );
   }
+  const relative = relativePathEntries(env);
+  const skipped = relative.length === 0
+    ? ""
+    : `; skipped PATH's relative entries ${
+      relative.map((d) => JSON.stringify(d)).join(", ")
+    } (parsd never looks for luxd in the current directory)`;
   throw new LuxdNotFoundError(
     `luxd not found; looked on PATH (${pathDirs(env).length} dirs) and in ${
       knownLuxdPlaces(env).join(", ")
-    }; ` +
+    }${skipped}; ` +
       `install luxd (or try 'deno task build:luxd') or give its path with --luxd or PARS_LUXD`,
   );
 }

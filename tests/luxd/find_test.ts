@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { findLuxd, knownLuxdPlaces, luxdCandidates } from "../../lib/luxd/find.ts";
+import {
+  findLuxd,
+  knownLuxdPlaces,
+  luxdCandidates,
+  relativePathEntries,
+} from "../../lib/luxd/find.ts";
 import { ExitCode, ParsdError } from "../../lib/errors.ts";
 import { denoFiles } from "../../lib/os/system.ts";
 import { withTempDir } from "../helpers.ts";
@@ -119,5 +124,30 @@ Deno.test("findLuxd() checks a given path: missing 127, directory or not executa
         /a symlink loop; fix the path/,
       );
     });
+  });
+});
+
+Deno.test("luxd search: relative PATH entries ('.', '', 'bin') are skipped, and the not-found message says so", async () => {
+  await withTempDir(async (dir) => {
+    // A luxd in the current directory and in a relative 'bin' would be found from the cwd.
+    const cwd = Deno.cwd();
+    await Deno.mkdir(join(dir, "bin"));
+    for (const p of [join(dir, "luxd"), join(dir, "bin", "luxd")]) {
+      await Deno.writeTextFile(p, "#!/bin/sh\n", { mode: 0o755 });
+      await Deno.chmod(p, 0o755);
+    }
+    Deno.chdir(dir);
+    try {
+      const env = { path: `.::bin:${join(dir, "missing")}`, home: join(dir, "home"), os: "linux" };
+      assert.deepEqual(relativePathEntries(env), [".", "", "bin"]);
+      assert.deepEqual(luxdCandidates(env).slice(0, 1), [join(dir, "missing", "luxd")]);
+      await rejects(
+        findLuxd(undefined, env, denoFiles),
+        ExitCode.luxdNotFound,
+        /looked on PATH \(1 dirs\) and in .*; skipped PATH's relative entries "\.", "", "bin" \(parsd never looks for luxd in the current directory\)/,
+      );
+    } finally {
+      Deno.chdir(cwd);
+    }
   });
 });

@@ -7,14 +7,18 @@
 
 import type { ParsedArgs } from "../args.ts";
 import { NoInputError, UsageError } from "../../errors.ts";
-import { basename, delimiter, join } from "../../os/path.ts";
+import { basename, delimiter, isAbsolute, join } from "../../os/path.ts";
 import type { System } from "../../os/system.ts";
 import { loadContext } from "../context.ts";
 
-/** The installed parsd: `parsd` on PATH, else this binary when it is not deno itself. */
+/**
+ * The installed parsd: `parsd` on PATH (its absolute entries only: a
+ * relative one would name whatever directory this command ran in), else
+ * this binary when it is not deno itself.
+ */
 export async function installedParsd(sys: System): Promise<string> {
   const exe = sys.os === "windows" ? "parsd.exe" : "parsd";
-  for (const dir of (sys.env("PATH") ?? "").split(delimiter).filter((d) => d !== "")) {
+  for (const dir of (sys.env("PATH") ?? "").split(delimiter).filter((d) => isAbsolute(d))) {
     const path = join(dir, exe);
     const f = await sys.stat(path).catch(() => undefined);
     if (f?.isFile && (f.mode & 0o111) !== 0) return path;
