@@ -10,6 +10,7 @@
 import { type Command, COMMANDS } from "./commands.ts";
 import { NETWORKS } from "../network/pars.ts";
 import { DEFAULT_NODES, MAX_NODES } from "../devnet/layout.ts";
+import { MAX_SHUTDOWN_GRACE_MS } from "../os/signals.ts";
 import { type BootstrapNode, parseBootstrapNodes } from "../network/bootstrap.ts";
 import { absolutePath } from "../os/path.ts";
 
@@ -75,32 +76,67 @@ export function parsePort(value: unknown): number | Invalid {
     : new Invalid("must be an integer from 1 to 65535");
 }
 
+/** Go's duration units, in ms (both micro signs, U+00B5 and U+03BC, as Go takes). */
 const DURATION_UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3,
+  "\u00b5s": 1e-3,
+  "\u03bcs": 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
   h: 3_600_000,
 };
 
-/** Parses a Go-style duration (`30s`, `1m30s`, `500ms`) or a number of seconds, into ms. */
-export function parseDuration(value: unknown): number | Invalid {
-  const problem = new Invalid("must be a duration such as 30s, 1m30s or 500ms");
+/** Go's `time.ParseDuration` syntax: signed, one or more `<decimal><unit>`, or a bare `0`. */
+const GO_DURATION = /^[+-]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/;
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g;
+
+/** The longest duration a timer holds: 2^31−1 ms (about 24.8 days); a longer one fires at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** A duration in ms as Go prints one, e.g. `1h`, `1m30s`, `500ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
+}
+
+/**
+ * Parses a duration as Go's `time.ParseDuration` reads one (`30s`, `1m30s`,
+ * `.5s`, `1h2m3.5s`, `500ms`), or a number of seconds (`30`, or a JSON
+ * number), into whole ms (rounded up). It must be more than 0 and at most
+ * `maxMs`, which the refusal names.
+ */
+export function parseDuration(value: unknown, maxMs: number = MAX_DURATION_MS): number | Invalid {
+  const syntax = new Invalid("must be a duration such as 30s, 1m30s, .5s or 500ms");
+  let ms: number;
   if (typeof value === "number") {
-    return value > 0 && Number.isFinite(value) ? value * 1000 : problem;
+    if (!Number.isFinite(value)) return syntax;
+    ms = value * 1000;
+  } else if (typeof value !== "string") {
+    return syntax;
+  } else if (/^\d+(\.\d+)?$/.test(value)) {
+    ms = Number(value) * 1000;
+  } else if (GO_DURATION.test(value)) {
+    ms = 0;
+    for (const m of value.matchAll(DURATION_PART)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    if (value.startsWith("-")) ms = -ms;
+  } else {
+    return syntax;
   }
-  if (typeof value !== "string") return problem;
-  if (/^\d+(\.\d+)?$/.test(value)) return parseDuration(Number(value));
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (const m of value.matchAll(re)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    end = m.index! + m[0].length;
-  }
-  return end === value.length && value.length > 0 && total > 0 ? total : problem;
+  // Round away float noise (0.1 * 1000) before rounding up to a whole ms.
+  ms = Math.ceil(Math.round(ms * 1e6) / 1e6);
+  if (!(ms > 0)) return new Invalid("must be more than 0");
+  if (ms > maxMs) return new Invalid(`must be at most ${formatDuration(maxMs)}`);
+  return ms;
+}
+
+/** Parses `--shutdown-grace`: a duration of at most {@linkcode MAX_SHUTDOWN_GRACE_MS} (1h). */
+export function parseShutdownGrace(value: unknown): number | Invalid {
+  return parseDuration(value, MAX_SHUTDOWN_GRACE_MS);
 }
 
 /** Parses a boolean: JSON `true`/`false`, or the strings `true`/`false` (from a flag or env). */
@@ -288,8 +324,8 @@ export const OPTIONS = {
     config: "shutdown-grace",
     default: 30_000,
     defaultText: "30s",
-    parse: parseDuration,
-    help: "how long luxd may take after SIGTERM before SIGKILL (30s, 1m30s, 500ms)",
+    parse: parseShutdownGrace,
+    help: "how long luxd may take after SIGTERM before SIGKILL (30s, 1m30s, 500ms; at most 1h)",
     commands: [...NODE, "service", "devnet"],
   }),
   "verify": option({

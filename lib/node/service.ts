@@ -10,6 +10,7 @@
 
 import { join } from "../os/path.ts";
 import { ExitCode } from "../errors.ts";
+import { MAX_SHUTDOWN_GRACE_MS } from "../os/signals.ts";
 
 /** What both service definitions need. */
 export interface ServiceOptions {
@@ -21,7 +22,7 @@ export interface ServiceOptions {
   readonly user?: string;
   /** The open-files limit; at least luxd's default `--fd-limit`, 32768. */
   readonly fdLimit: number;
-  /** How long parsd gives luxd between SIGTERM and SIGKILL, in milliseconds. */
+  /** How long parsd gives luxd between SIGTERM and SIGKILL, in milliseconds (at most an hour). */
   readonly shutdownGraceMs: number;
   /** One line for `systemctl status`. */
   readonly description: string;
@@ -111,6 +112,10 @@ export function serviceProblems(o: ServiceOptions): string[] {
   if (!Number.isSafeInteger(o.shutdownGraceMs) || o.shutdownGraceMs < 0) {
     problems.push(
       `shutdown grace must be a whole number of milliseconds, got ${o.shutdownGraceMs}`,
+    );
+  } else if (o.shutdownGraceMs > MAX_SHUTDOWN_GRACE_MS) {
+    problems.push(
+      `shutdown grace must be at most ${MAX_SHUTDOWN_GRACE_MS} ms (1h), got ${o.shutdownGraceMs}`,
     );
   }
   return problems;

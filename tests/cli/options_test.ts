@@ -13,6 +13,7 @@ import {
   parsePath,
   parsePluginList,
   parsePort,
+  parseShutdownGrace,
 } from "../../lib/cli/options.ts";
 import { COMMANDS } from "../../lib/cli/commands.ts";
 
@@ -72,22 +73,55 @@ Deno.test("parsePort() takes an integer from 1 to 65535", async (t) => {
   ]);
 });
 
-Deno.test("parseDuration() takes Go durations or seconds, giving ms", async (t) => {
+Deno.test("parseDuration() takes what Go's time.ParseDuration takes, or seconds, giving whole ms", async (t) => {
   await table(t, parseDuration, [
     ["1m30s", 90_000],
     ["500ms", 500],
     ["1h", 3_600_000],
     ["1.5s", 1500],
+    [".5s", 500],
+    ["5.s", 5000],
+    ["+2s", 2000],
+    ["1h2m3.5s", 3_723_500],
+    ["0.1s", 100],
+    ["1500us", 2],
+    ["1500\u00b5s", 2],
+    ["1500\u03bcs", 2],
+    ["1ns", 1],
     [2, 2000],
     ["10", 10_000],
     ["1x", Invalid],
     ["0s", Invalid],
+    ["0", Invalid],
+    ["-1s", Invalid],
+    [".s", Invalid],
+    ["1h 2m", Invalid],
+    ["1S", Invalid],
     [0, Invalid],
     [-1, Invalid],
+    [Infinity, Invalid],
     ["", Invalid],
     ["30s junk", Invalid],
     [null, Invalid],
   ]);
+});
+
+Deno.test("parseShutdownGrace() refuses a grace over an hour, naming the maximum", async (t) => {
+  await table(t, parseShutdownGrace, [
+    ["1h", 3_600_000],
+    ["59m59.999s", 3_599_999],
+    [3600, 3_600_000],
+  ]);
+  for (const value of ["600h", "1h0m0.001s", "3601", 3601, "25d"]) {
+    await t.step(`${JSON.stringify(value)} is refused`, () => {
+      const r = parseShutdownGrace(value);
+      assert.ok(r instanceof Invalid, String(r));
+      if (value !== "25d") assert.equal(r.reason, "must be at most 1h");
+    });
+  }
+  await t.step("a timer's limit bounds the generic parser", () => {
+    assert.equal((parseDuration("600h") as Invalid).reason, "must be at most 596h31m23.647s");
+  });
 });
 
 Deno.test("parseBool() takes booleans and the words true/false", async (t) => {

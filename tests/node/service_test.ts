@@ -95,6 +95,14 @@ Deno.test("systemdUnit() has the restart, limit, sandbox and stop settings", asy
   });
 });
 
+Deno.test("serviceProblems() refuses a grace over an hour: no TimeoutStopSec=2160010", () => {
+  assert.deepEqual(serviceProblems(options({ shutdownGraceMs: 2_160_000_000 })), [
+    "shutdown grace must be at most 3600000 ms (1h), got 2160000000",
+  ]);
+  assert.throws(() => systemdUnit(options({ shutdownGraceMs: 3_600_001 })), ServiceOptionsError);
+  assert.match(systemdUnit(options({ shutdownGraceMs: 3_600_000 })), /^TimeoutStopSec=3610$/m);
+});
+
 Deno.test("stopTimeoutSeconds() is parsd's grace, rounded up, plus a 10 s margin", () => {
   const cases: [number, number][] = [[0, 10], [1, 11], [30_000, 40], [30_001, 41], [120_000, 130]];
   for (const [ms, s] of cases) assert.equal(stopTimeoutSeconds(ms), s);
