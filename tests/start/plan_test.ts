@@ -187,10 +187,13 @@ Deno.test("assess() gives a plan when every fact is good", async (t) => {
       ["luxd", "ok"],
       ["luxd flags", "ok"],
       ["fd-limit", "ok"],
+      ["genesis", "ok"],
+      ["bootstrap", "ok"],
       ["plugin-dir", "ok"],
       ["plugin evm", "ok"],
       ["plugin sessionvm", "ok"],
       ["chain config", "ok"],
+      ["luxd argv", "ok"],
     ]);
     assert.equal(exitCodeOfChecks(a.checks), 0);
     assert.equal(failureOf(a.checks), undefined);
@@ -881,6 +884,50 @@ Deno.test("assess() and the sealed binaries: what runs, where from, and what is 
       "luxd",
       ExitCode.cantCreate,
       /bin\/luxd is a regular file parsd did not create/,
+    );
+  });
+});
+
+Deno.test("assess() refuses an argv the OS would not start luxd with, naming the input", async (t) => {
+  const limits = { argMax: 2097152, measured: true, env: { bytes: 2000, count: 30 } };
+  await t.step("a NUL byte in config.json's luxd-args: 78, no plan", () => {
+    const a = assess(
+      settingsOf({ "luxd-args": ["--log-level=in\u0000fo"] }),
+      nodeFacts({ spawnLimits: limits }),
+      [],
+    );
+    assertRefused(
+      a,
+      "luxd argv",
+      78,
+      /'luxd-args' entry 1 "--log-level=in\\u0000fo" holds a NUL byte/,
+    );
+  });
+  await t.step("a luxd flag of MAX_ARG_STRLEN bytes on the command line: 64", () => {
+    const a = assess(settingsOf(), nodeFacts({ spawnLimits: limits }), [
+      `--log-dir=${"d".repeat(131072)}`,
+    ]);
+    assertRefused(a, "luxd argv", 64, /^luxd flag 1 .* is 131082 bytes/);
+  });
+  await t.step("over ARG_MAX as getconf says it (here a small one): 78", () => {
+    const a = assess(
+      settingsOf({ "luxd-args": ["--log-dir=" + "d".repeat(9000)] }),
+      nodeFacts({ spawnLimits: { argMax: 8192, measured: true } }),
+      [],
+    );
+    assertRefused(
+      a,
+      "luxd argv",
+      78,
+      /more than this system's ARG_MAX \(getconf ARG_MAX\), 8\.0 KiB/,
+    );
+  });
+  await t.step("within the limits: an ok line with the sizes", () => {
+    const a = assess(settingsOf(), nodeFacts({ spawnLimits: limits }), []);
+    assert.ok(a.plan);
+    assert.match(
+      named(a, "luxd argv")[0]!.detail,
+      /^\d+ arguments, \d+ bytes with the environment, within ARG_MAX 2097152$/,
     );
   });
 });
