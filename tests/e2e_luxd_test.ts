@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeNode, type Node, parsd, type Result, snapshot } from "./helpers.ts";
-import { settleCtimes } from "../scripts/real_node.ts";
 
 const DIALECTS = ["1.13.4", "1.22.18"] as const;
 
@@ -194,42 +193,6 @@ Deno.test("a warm start reads luxd's probe and the plugins' answers from the cac
     await n.pin();
     const again = await parsd(["--dry-run"], { env });
     assert.equal(JSON.parse(again.stdout).luxd.flags, "probe");
-  });
-});
-
-Deno.test("warm start: the third start replays the record in a real process; a replaced plugin is still refused", async () => {
-  await withNode("1.22.18", async (n, env) => {
-    // The first start verifies and caches (files 2 s old) and makes the links; the second,
-    // with the links 2 s old too, is a checked start with nothing to do: it records.
-    await settleCtimes([n.luxd, n.evm, n.sessionvm]);
-    const first = await parsd([], { env });
-    assert.equal(first.code, 0, first.stderr);
-    await settleCtimes([join(n.dataDir, "plugins")]);
-    const second = await parsd([], { env });
-    assert.equal(second.code, 0, second.stderr);
-    assert.doesNotMatch(second.stderr, /warm start/);
-    const checkedArgs = await n.recordedArgs();
-    await Deno.remove(n.record);
-
-    // V8 reports each garbage collection: a warm start allocates less than the young
-    // generation the start task gives it (--min-semi-space-size), so it makes none.
-    const third = await parsd([], { env, v8Flags: ["--trace-gc"] });
-    assert.equal(third.code, 0, third.stderr);
-    assert.match(third.stderr, /^parsd: warm start: nothing parsd checks has changed/m);
-    assert.match(third.stderr, /initializing node/);
-    assert.doesNotMatch(third.stdout + third.stderr, /\b(Scavenge|Mark-Compact|Mark-Sweep)\b/);
-    assert.deepEqual(await n.recordedArgs(), checkedArgs);
-    await Deno.remove(n.record);
-
-    // Other bytes in the EVM plugin: the record no longer holds, and the full checks refuse it.
-    await Deno.writeTextFile(n.evm, "#!/bin/sh\n# not the pinned plugin\nexit 0\n");
-    const before = await snapshot(n.root);
-    const fourth = await parsd([], { env });
-    assert.equal(fourth.code, 65, fourth.stderr);
-    assert.doesNotMatch(fourth.stderr, /warm start/);
-    assert.match(fourth.stderr, /does not match its pin/);
-    assert.equal(await n.recordText(), undefined, "luxd must not start");
-    assert.deepEqual(await snapshot(n.root), before);
   });
 });
 
