@@ -30,7 +30,13 @@
 #   FAKE_LUXD_IGNORE_TERM=1   ignore SIGTERM (to test SIGKILL escalation)
 #   FAKE_LUXD_EXIT=N          exit with N (default 0)
 #   FAKE_LUXD_SELF_SIGNAL=SIG kill itself with SIG (to test 128+n)
+#   FAKE_LUXD_CHILD=1         start a child that ignores SIGTERM (as a stuck VM
+#                             plugin would), recorded as "child PID"
 # On a trapped signal it records "signal SIG" and dies from that same signal.
+# For help and version runs:
+#   FAKE_LUXD_PROBE_LINGER=N  leave a grandchild holding stdout and stderr open
+#                             for N seconds after answering (to test probe timeouts),
+#                             its pid appended to $FAKE_LUXD_LINGER_PIDS if set
 set -u
 export LC_ALL=C # plugin dir order bytewise, as Go's os.ReadDir; regexes on bytes
 
@@ -146,8 +152,16 @@ while ((i < $#)); do
   values+=("$value")
 done
 
+# A grandchild that keeps this run's stdout and stderr open after it exits.
+linger() {
+  if [[ -n ${FAKE_LUXD_PROBE_LINGER:-} ]]; then
+    sleep "$FAKE_LUXD_PROBE_LINGER" &
+    echo "$!" >>"${FAKE_LUXD_LINGER_PIDS:-/dev/null}"
+  fi
+}
 if ((want_help)); then
   printf '%s\n' "${help_lines[@]}" >&2
+  linger
   exit 0
 fi
 
@@ -174,10 +188,12 @@ if [[ -z $err ]]; then
   fi
   if is_true "$vj"; then
     print_file "$fixtures/luxd-$dialect-version.json"
+    linger
     exit 0
   fi
   if is_true "$v"; then
     print_file "$fixtures/luxd-$dialect-version.txt"
+    linger
     exit 0
   fi
 fi
@@ -346,6 +362,13 @@ json_str "$application"
 log INFO "node/node.go:142" "initializing node" \
   "{\"version\": $J, \"nodeID\": \"NodeID-AtUhhMFuSdmtdHfJ3WPSopyHjp4Wq5wZj\", \"providedFlags\": {$provided}}"
 
+if [[ ${FAKE_LUXD_CHILD:-} == 1 ]]; then
+  (
+    trap '' TERM
+    exec sleep 60
+  ) </dev/null >/dev/null 2>&1 &
+  echo "child $!" >>"$rec"
+fi
 echo ready >>"$rec"
 if [ -n "${FAKE_LUXD_SELF_SIGNAL:-}" ]; then
   trap - "$FAKE_LUXD_SELF_SIGNAL"

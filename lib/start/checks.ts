@@ -286,11 +286,14 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
         check,
         new ConfigError(`${text}; or accept running without it with --allow-vm-failure=${name}`),
       );
-  if (p.rpcchainvm === undefined && p.registrable) {
-    out.push(warn(
-      check,
-      `${p.realPath} did not say its rpcchainvm protocol to '--version'; parsd cannot check it matches luxd's`,
-    ));
+  if (p.rpcchainvm === undefined) {
+    // Not asked at all when it is no rpcchainvm plugin: the warning below says so.
+    if (p.registrable) {
+      out.push(warn(
+        check,
+        `${p.realPath} did not say its rpcchainvm protocol to '--version'; parsd cannot check it matches luxd's`,
+      ));
+    }
   } else if (luxdProtocol !== undefined && p.rpcchainvm !== luxdProtocol) {
     out.push(...fail(
       check,
@@ -404,7 +407,10 @@ export function checkSpawnLimits(
       ? { from: "command line", name: `luxd flag ${i - given + 1}` }
       : i >= fromConfig
       ? { from: "config", name: `${s.configPath}: 'luxd-args' entry ${i - fromConfig + 1}` }
-      : { from: "parsd", name: `parsd's own ${(args[i] ?? "").split("=")[0]} (from your settings)` };
+      : {
+        from: "parsd",
+        name: `parsd's own ${(args[i] ?? "").split("=")[0]} (from your settings)`,
+      };
   const problems = spawnProblems(luxd, args, limits, origin);
   if (problems.length === 0) {
     const total = argvBytes(luxd, args, limits);
@@ -436,7 +442,9 @@ export function decideGenesis(
       decision: {},
     };
   }
-  if ("error" in f.genesis) return { checks: fail("genesis", f.genesis.error), decision: undefined };
+  if ("error" in f.genesis) {
+    return { checks: fail("genesis", f.genesis.error), decision: undefined };
+  }
   const g = f.genesis.ok;
   if (g.problems.length > 0) {
     return {

@@ -26,6 +26,10 @@ import {
   parsePluginVersion,
 } from "../../lib/luxd/version.ts";
 import { probeLuxd, type ProbeRunner } from "../../lib/luxd/probe.ts";
+import { boundedOutput } from "../../lib/os/bounded_output.ts";
+import { denoSystem } from "../../lib/os/system.ts";
+import { withTempDir } from "../helpers.ts";
+import { waitGone } from "../processes.ts";
 import { editDistance, nearest } from "../../lib/nearest.ts";
 import {
   goDuration,
@@ -659,30 +663,11 @@ Deno.test("serialiseFlagSet() and deserialiseFlagSet() round-trip through JSON",
   });
 });
 
-/** Runs a program the way a real shell would for parsd: piped output, killed on timeout. */
+/** Runs a program as parsd's System does (`boundedOutput`), with `env` added through env(1). */
 function runnerWith(env: Record<string, string>): ProbeRunner {
-  return async (path, args, timeoutMs) => {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    try {
-      const out = await new Deno.Command(path, {
-        args: [...args],
-        env,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        signal: abort.signal,
-      }).output();
-      if (abort.signal.aborted) return undefined;
-      const text = new TextDecoder();
-      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-    } catch (error) {
-      if (abort.signal.aborted) return undefined;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return (path, args, timeoutMs) =>
+    boundedOutput("/usr/bin/env", [...assignments, path, ...args], timeoutMs);
 }
 
 Deno.test("probeLuxd() learns the stand-in's version and flags in both dialects", async (t) => {
@@ -727,11 +712,15 @@ Deno.test("probeLuxd() learns the stand-in's version and flags in both dialects"
 });
 
 Deno.test("probeLuxd() says clearly when a program is not a luxd", async (t) => {
-  await t.step("a program that prints nothing", async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = join(dir, "luxd");
-      await Deno.writeTextFile(path, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  await withTempDir(async (dir) => {
+    const script = async (name: string, text: string) => {
+      const path = join(dir, name);
+      await Deno.writeTextFile(path, text, { mode: 0o755 });
+      await Deno.chmod(path, 0o755);
+      return path;
+    };
+    await t.step("a program that prints nothing", async () => {
+      const path = await script("silent", "#!/bin/sh\nexit 0\n");
       await assert.rejects(
         probeLuxd(path, runnerWith({})),
         (e: Error) =>
@@ -740,32 +729,69 @@ Deno.test("probeLuxd() says clearly when a program is not a luxd", async (t) => 
           e.message.includes("listed no flags for '--help'") &&
           e.message.endsWith("is it a luxd binary?"),
       );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  });
-  await t.step("a path that does not exist: the runner's error is the cause", async () => {
-    await assert.rejects(
-      probeLuxd("/nonexistent/luxd", runnerWith({})),
-      (e: Error) =>
-        e.message.startsWith("cannot probe luxd at /nonexistent/luxd: '--") &&
-        e.message.includes("could not run") &&
-        e.cause instanceof Deno.errors.NotFound,
-    );
-  });
-  await t.step("a program that hangs is given up on after the timeout", async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = join(dir, "luxd");
-      await Deno.writeTextFile(path, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
-      const started = performance.now();
+    });
+    await t.step("a runner that rejects: its error is the cause", async () => {
+      const refuse: ProbeRunner = () => Promise.reject(new Deno.errors.NotFound("no such file"));
       await assert.rejects(
-        probeLuxd(path, runnerWith({ PATH: "/usr/bin:/bin" }), 300),
+        probeLuxd("/nonexistent/luxd", refuse),
+        (e: Error) =>
+          e.message.startsWith("cannot probe luxd at /nonexistent/luxd: '--") &&
+          e.message.includes("could not run") &&
+          e.cause instanceof Deno.errors.NotFound,
+      );
+    });
+    await t.step(
+      "a program that cannot start says so, not 'did not finish', and is asked once",
+      async () => {
+        const path = await script("shebang", "#!/nonexistent/sh\necho never\n");
+        const calls: string[] = [];
+        const run: ProbeRunner = (p, a, ms) => {
+          calls.push(a.join(" "));
+          return denoSystem.output(p, a, ms);
+        };
+        await assert.rejects(
+          probeLuxd(path, run),
+          (e: Error) =>
+            e.message.includes(
+              "'--version-json' could not be started: its interpreter /nonexistent/sh (from its #! line) does not exist",
+            ) && !e.message.includes("did not finish"),
+        );
+        assert.deepEqual(calls.sort(), ["--help", "--version-json"]);
+      },
+    );
+    await t.step("a program that hangs is given up on after the timeout", async () => {
+      const path = await script("hangs", "#!/bin/sh\nexec sleep 30\n");
+      await assert.rejects(
+        probeLuxd(path, runnerWith({}), 300),
         (e: Error) => e.message.includes("'--version-json' did not finish within 0.3 s"),
       );
-      assert.ok(performance.now() - started < 5000);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
+    await t.step("what it printed is shown with control characters escaped", async () => {
+      const path = await script(
+        "noisy",
+        "#!/bin/sh\nprintf 'oops\\033[2J\\rok   ready\\n' >&2\nexit 2\n",
+      );
+      await assert.rejects(
+        probeLuxd(path, runnerWith({})),
+        (e: Error) => e.message.includes("'--help' exited 2: oops\\x1b[2J\\rok   ready"),
+      );
+    });
+  });
+});
+
+Deno.test("probeLuxd() of a luxd that leaves a grandchild holding stdout answers at its exit; the grandchild is ended", async () => {
+  await withTempDir(async (dir) => {
+    const pids = join(dir, "lingering");
+    const run = runnerWith({
+      FAKE_LUXD_FIXTURES: FIXTURES,
+      FAKE_LUXD_PROBE_LINGER: "30",
+      FAKE_LUXD_LINGER_PIDS: pids,
+    });
+    // Far longer than the test may take: the answers must come from the exits, not the timeout.
+    const result = await probeLuxd(STANDIN, run, 60_000);
+    assert.equal(result.version, "1.22.18");
+    const lingering = (await Deno.readTextFile(pids)).trim().split("\n").map(Number);
+    assert.equal(lingering.length, 2, "--version-json and --help each left one");
+    for (const pid of lingering) await waitGone(pid, "a probe's grandchild");
   });
 });
