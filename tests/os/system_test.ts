@@ -290,6 +290,54 @@ await child.status;
   });
 });
 
+Deno.test("a signal that ends parsd while a probe runs first kills the probe's group", async (t) => {
+  await withTempDir(async (dir) => {
+    const pids = join(dir, "pids");
+    const probe = join(dir, "probe");
+    await Deno.writeTextFile(
+      probe,
+      `#!/bin/sh\necho $$ >> ${pids}\nsleep 30 & echo $! >> ${pids}\nwait\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    await Deno.chmod(probe, 0o755);
+    const parent = join(dir, "parent.ts");
+    await Deno.writeTextFile(
+      parent,
+      `import { denoSystem } from ${
+        JSON.stringify(new URL("../../lib/os/system.ts", import.meta.url).href)
+      };
+await denoSystem.output(${JSON.stringify(probe)}, [], 60_000);
+console.log("the probe ended on its own");
+`,
+    );
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+      await t.step(signal, async () => {
+        await Deno.remove(pids).catch(() => {});
+        const proc = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--no-check", parent],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        await waitFor(
+          async () => (await Deno.readTextFile(pids).catch(() => "")).split("\n").length > 2,
+          "the probe",
+        );
+        proc.kill(signal);
+        const out = await proc.output();
+        // It dies of the signal, as it would have without a probe running.
+        assert.equal(out.signal, signal);
+        assert.equal(new TextDecoder().decode(out.stdout), "");
+        for (const pid of (await Deno.readTextFile(pids)).trim().split("\n").map(Number)) {
+          await waitGone(pid, "the probe or its child");
+        }
+      });
+    }
+  });
+});
+
 Deno.test("denoFiles.sha256() hashes a file's bytes", async (t) => {
   await withTempDir(async (dir) => {
     const cases: [string, Uint8Array, string][] = [
