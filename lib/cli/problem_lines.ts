@@ -5,8 +5,12 @@
  * a line or drive the terminal), and no more than a screenful of them.
  */
 
-/** The most problems printed one by one; the rest are counted. */
-export const MAX_PROBLEMS_SHOWN = 10;
+/**
+ * The most problems printed one by one; the rest are counted. A screenful:
+ * a validation's whole list (a genesis has a couple of dozen) is kept, a
+ * flood (10,000 bad flags) is cut.
+ */
+export const MAX_PROBLEMS_SHOWN = 25;
 
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;

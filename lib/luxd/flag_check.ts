@@ -35,8 +35,8 @@ const DIALECT_HINTS: Readonly<Record<string, { readonly has: string; readonly hi
   },
 };
 
-/** How many unknown flags get a "did you mean" (see `cli/problem_lines.ts`). */
-const SUGGESTIONS = 10;
+/** How many unknown flags get a "did you mean" (parsd prints 25 problems: `cli/problem_lines.ts`). */
+const SUGGESTIONS = 25;
 
 function closest(word: string, candidates: Iterable<string>): [string, number] | undefined {
   let best: [string, number] | undefined;
@@ -87,7 +87,7 @@ export function checkLuxdFlags(
 
   const unknown = (shown: string, name: string) => {
     const head = `${luxd} has no --${name}`;
-    // Past the first few, nobody reads the suggestions (parsd prints ten problems and a
+    // Past the first few, nobody reads the suggestions (parsd prints 25 problems and a
     // count): skip the nearest-flag search, which costs ~1 ms a flag.
     if (problems.length >= SUGGESTIONS) {
       return say(shown, `${head}; 'luxd --help' lists the flags it has`);

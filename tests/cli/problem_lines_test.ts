@@ -19,18 +19,18 @@ Deno.test("printable() escapes every control character and keeps the rest", asyn
   }
 });
 
-Deno.test("shownProblems() shows the first ten and counts the rest", async (t) => {
+Deno.test("shownProblems() shows the first 25 and counts the rest", async (t) => {
   const many = (n: number) => Array.from({ length: n }, (_, i) => `problem ${i}`);
-  await t.step("10,000 problems: ten and '… and 9990 more'", () => {
+  await t.step("10,000 problems: 25 and '… and 9975 more'", () => {
     const shown = shownProblems(many(10_000));
-    assert.equal(MAX_PROBLEMS_SHOWN, 10);
-    assert.deepEqual(shown, [...many(10), "… and 9990 more"]);
+    assert.equal(MAX_PROBLEMS_SHOWN, 25);
+    assert.deepEqual(shown, [...many(25), "… and 9975 more"]);
   });
-  await t.step("eleven are all shown (never '… and 1 more')", () => {
-    assert.deepEqual(shownProblems(many(11)), many(11));
+  await t.step("26 are all shown (never '… and 1 more')", () => {
+    assert.deepEqual(shownProblems(many(26)), many(26));
   });
-  await t.step("twelve: ten and '… and 2 more'", () => {
-    assert.deepEqual(shownProblems(many(12)), [...many(10), "… and 2 more"]);
+  await t.step("27: 25 and '… and 2 more'", () => {
+    assert.deepEqual(shownProblems(many(27)), [...many(25), "… and 2 more"]);
   });
   await t.step("each made printable", () => {
     assert.deepEqual(shownProblems(["a\nb"]), ["a\\nb"]);

@@ -16,6 +16,7 @@ import { main } from "../../lib/cli/main.ts";
 import { type Command, COMMANDS } from "../../lib/cli/commands.ts";
 import { flagsOf, OPTION_ENVS, OPTION_ROWS, OPTIONS } from "../../lib/cli/options.ts";
 import { parseArgs } from "../../lib/cli/args.ts";
+import { MAX_PROBLEMS_SHOWN } from "../../lib/cli/problem_lines.ts";
 import { ExitCode } from "../../lib/errors.ts";
 import { join } from "../../lib/os/path.ts";
 import { denoSystem } from "../../lib/os/system.ts";
@@ -263,7 +264,9 @@ Deno.test("property: any argv, env, config and file types end in a documented co
         assert.ok(DOCUMENTED.has(code), `exit ${code}: ${what}`);
         assert.doesNotMatch(fake.err(), /error: unexpected: |Requires .*access|\n\s+at /, what);
         const lines = fake.err().split("\n").filter((l) => l !== "");
-        if (code !== 0) assert.ok(lines.length <= 12, `${lines.length} lines: ${what}`);
+        if (code !== 0) {
+          assert.ok(lines.length <= MAX_PROBLEMS_SHOWN + 2, `${lines.length} lines: ${what}`);
+        }
         for (const l of lines) assert.match(l, /^(parsd: |usage: parsd )/, what);
         const after = await snapshot(n.root);
         if (readsOnly(argv)) assert.deepEqual(after, inputs, `changed files: ${what}`);

@@ -401,7 +401,7 @@ Deno.test("cantCreate() is a one-line 73 error: 'cannot <verb> <what>: <reason>'
     [
       new FileAccessError("/d/x", "denied", "permission denied"),
       undefined,
-      "cannot create /d/x: permission denied",
+      "cannot create /d/x: permission denied; fix its owner or mode, or run parsd as its owner",
     ],
     [new Error("disk full"), undefined, "cannot create /d/x: disk full"],
     [new Error("read-only file system"), "write", "cannot write /d/x: read-only file system"],
