@@ -33,8 +33,10 @@ const absoluteOn = (os: string, path: string) =>
  *   would then depend on the directory parsd happens to start in.
  */
 export function homeOf(sys: System): string {
-  const name = sys.os === "windows" && !sys.env("HOME") ? "USERPROFILE" : "HOME";
-  const h = sys.env(name);
+  const home = sys.env("HOME");
+  const [name, h] = home || sys.os !== "windows"
+    ? ["HOME", home]
+    : ["USERPROFILE", sys.env("USERPROFILE")];
   if (!h) {
     throw new ConfigError(
       "HOME is not set; set HOME, or give --data-dir and the plugin and luxd paths",

@@ -90,3 +90,28 @@ Deno.test("searchEnvs() hands each search only what it uses", async (t) => {
     assert.ok(!("gopath" in s.plugins) && !("path" in s.luxd) && !("gopath" in s.luxd));
   });
 });
+
+Deno.test("homeOf() refuses a relative home (78): defaults would follow the cwd", async (t) => {
+  const cases: [Record<string, string>, string, string][] = [
+    [{ HOME: "rel" }, "linux", "HOME is 'rel', not an absolute path"],
+    [{ HOME: "./home/u" }, "darwin", "HOME is './home/u', not an absolute path"],
+    [{ HOME: "C:\\Users\\u" }, "linux", "HOME is 'C:\\Users\\u', not an absolute path"],
+    [{ USERPROFILE: "Users\\u" }, "windows", "USERPROFILE is 'Users\\u', not an absolute path"],
+    [{ HOME: "C:h" }, "windows", "HOME is 'C:h', not an absolute path"],
+  ];
+  for (const [env, os, message] of cases) {
+    await t.step(`${JSON.stringify(env)} on ${os}`, () => {
+      assert.throws(() => homeOf(sysWith(env, os)), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.exitCode, ExitCode.config);
+        assert.ok(e.message.startsWith(`${message}; set it to your home directory's full path`));
+        return true;
+      });
+    });
+  }
+  await t.step("absolute homes pass: /h, C:\\h and \\\\server\\h on Windows", () => {
+    assert.equal(homeOf(sysWith({ HOME: "/h" })), "/h");
+    assert.equal(homeOf(sysWith({ USERPROFILE: "C:\\h" }, "windows")), "C:\\h");
+    assert.equal(homeOf(sysWith({ USERPROFILE: "\\\\server\\h" }, "windows")), "\\\\server\\h");
+  });
+});
