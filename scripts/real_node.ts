@@ -157,7 +157,7 @@ export interface Site {
 }
 
 /**
- * Makes a {@linkcode Site} and pins both plugins with `parsd plugins pin`.
+ * Makes a {@linkcode Site} and pins the node and both plugins with `parsd plugins pin`.
  *
  * @throws {Error} with parsd's stderr when pinning fails.
  */
@@ -208,9 +208,12 @@ export async function makeSite(node: E2eNode): Promise<Site> {
     parsd: (args) => spawnCapture(parsdRequest(args, env)),
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
+  // With no names, pin covers luxd too: parsd runs all three from their sealed copies.
   const pin = await site.parsd([
     "plugins",
     "pin",
+    "--luxd",
+    node.avalanchego,
     "--evm-plugin",
     node.subnetEvm,
     "--sessionvm-plugin",
@@ -409,7 +412,9 @@ export function startParsd(site: Site, args: readonly string[], label = "parsd")
   const base = join(site.root, `${++runs}-${label}`);
   return start(label, parsdRequest(args, site.env), base, async (pid) => {
     for (const c of await childPids(pid)) {
-      if ((await cmdline(c))?.[0] === site.node.avalanchego) return c;
+      // parsd runs the node as <data-dir>/bin/luxd, a link to its sealed copy.
+      const argv0 = (await cmdline(c))?.[0];
+      if (argv0 === join(site.dataDir, "bin", "luxd") || argv0 === site.node.avalanchego) return c;
     }
     return undefined;
   });

@@ -63,7 +63,15 @@ const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr
 const secs = (ms: number) => ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`;
 
 interface Plan {
-  luxd: { path: string; version: string; rpcchainvm: number | null; flags: "probe" | "cache" };
+  luxd: {
+    path: string;
+    target: string;
+    sha256: string;
+    pinned: boolean;
+    version: string;
+    rpcchainvm: number | null;
+    flags: "probe" | "cache";
+  };
   args: string[];
   plugins: {
     name: string;
@@ -101,6 +109,9 @@ Deno.test(
     const node = available.node;
     const began = performance.now();
     const site = await makeSite(node);
+    /** A hash's sealed copy in the site's store, and the name parsd runs the node by. */
+    const sealed = (hash: string) => join(site.dataDir, "store", `sha256-${hash}`);
+    const luxdName = join(site.dataDir, "bin", "luxd");
     const hard = await hardNofile();
     /** subnet-evm raises its fd limit to 32768 and exits where the hard limit is lower (20000 here). */
     const blocked = typeof hard === "number" && hard < EVM_PLUGIN_FD_LIMIT;
@@ -129,13 +140,22 @@ Deno.test(
     let parsdStopCode: number | undefined;
     let nodeStopCode: number | undefined;
     try {
-      await step("plugins pin recorded both binaries' hashes and paths", async () => {
-        const config = JSON.parse(await Deno.readTextFile(join(site.dataDir, "config.json")));
-        assert.deepEqual(config.plugins, {
-          evm: { sha256: node.binaries.subnetEvm.sha256, path: node.subnetEvm },
-          sessionvm: { sha256: sha256(await Deno.readFile(site.standIn)), path: site.standIn },
-        });
-      });
+      await step(
+        "plugins pin recorded the three binaries' hashes and paths, and sealed them",
+        async () => {
+          const config = JSON.parse(await Deno.readTextFile(join(site.dataDir, "config.json")));
+          assert.deepEqual(config.plugins, {
+            evm: { sha256: node.binaries.subnetEvm.sha256, path: node.subnetEvm },
+            sessionvm: { sha256: sha256(await Deno.readFile(site.standIn)), path: site.standIn },
+          });
+          assert.equal(config["luxd-sha256"], node.binaries.avalanchego.sha256);
+          assert.equal(config.luxd, node.avalanchego);
+          for (const hash of [node.binaries.avalanchego.sha256, node.binaries.subnetEvm.sha256]) {
+            assert.equal(await sha256File(sealed(hash)), hash);
+            assert.equal((await Deno.lstat(sealed(hash))).mode! & 0o7777, 0o500);
+          }
+        },
+      );
 
       await step(
         "doctor predicts: the EVM's fd-limit failure, 'ready' with --allow-vm-failure=evm, rpcchainvm 43 on both sides",
@@ -171,16 +191,18 @@ Deno.test(
           assert.match(
             ready.stdout,
             new RegExp(
-              `^ok\\s+luxd\\s+${
+              `^ok\\s+luxd\\s+${esc(luxdName)} -> ${
+                esc(sealed(node.binaries.avalanchego.sha256))
+              } from ${
                 esc(node.avalanchego)
-              } \\(luxd 1\\.13\\.5, rpcchainvm ${PROTOCOL}; flags from probe\\)$`,
+              } \\(flag\\) \\(luxd 1\\.13\\.5, rpcchainvm ${PROTOCOL}; flags from probe\\) sha256 ${node.binaries.avalanchego.sha256} pinned$`,
               "m",
             ),
           );
           assert.match(
             ready.stdout,
             new RegExp(
-              `^ok\\s+plugin evm\\s+${
+              `^ok\\s+plugin evm\\s+${esc(sealed(node.binaries.subnetEvm.sha256))} from ${
                 esc(node.subnetEvm)
               } \\(flag\\) sha256 ${node.binaries.subnetEvm.sha256} pinned, rpcchainvm 43$`,
               "m",
@@ -198,7 +220,10 @@ Deno.test(
           plan = JSON.parse(dry.stdout) as Plan;
           assert.equal(node.rpcchainvm, PROTOCOL);
           assert.deepEqual(plan.luxd, {
-            path: node.avalanchego,
+            path: luxdName,
+            target: sealed(node.binaries.avalanchego.sha256),
+            sha256: node.binaries.avalanchego.sha256,
+            pinned: true,
             version: "1.13.5",
             rpcchainvm: PROTOCOL,
             flags: "probe",
@@ -206,11 +231,17 @@ Deno.test(
           assert.deepEqual(
             plan.plugins.map((p) => [p.name, p.vmid, p.target, p.sha256, p.rpcchainvm]),
             [
-              ["evm", EVM, node.subnetEvm, node.binaries.subnetEvm.sha256, PROTOCOL],
+              [
+                "evm",
+                EVM,
+                sealed(node.binaries.subnetEvm.sha256),
+                node.binaries.subnetEvm.sha256,
+                PROTOCOL,
+              ],
               [
                 "sessionvm",
                 SESSION,
-                site.standIn,
+                sealed(sha256(await Deno.readFile(site.standIn))),
                 sha256(await Deno.readFile(site.standIn)),
                 PROTOCOL,
               ],
@@ -276,7 +307,13 @@ Deno.test(
         "with --allow-vm-failure=evm the node becomes healthy; status --json and node-id agree on the NodeID",
         async () => {
           // parsd caches only files changed over 2 s before it hashes them; the second start below relies on it.
-          await settleCtimes([node.avalanchego, node.subnetEvm, site.standIn]);
+          await settleCtimes([
+            node.avalanchego,
+            node.subnetEvm,
+            site.standIn,
+            ...[node.binaries.avalanchego.sha256, node.binaries.subnetEvm.sha256].map(sealed),
+            sealed(sha256(await Deno.readFile(site.standIn))),
+          ]);
           run1 = startParsd(site, [
             "run",
             ...site.args([...allow, `--shutdown-grace=${GRACE_MS / 1000}s`]),
@@ -308,13 +345,17 @@ Deno.test(
           // parsd gave the node exactly the argv its dry run planned.
           const pid = await run1.nodePid();
           assert.ok(pid !== undefined, "no node process under parsd");
-          assert.deepEqual(await cmdline(pid), [node.avalanchego, ...plan!.args]);
+          assert.deepEqual(await cmdline(pid), [luxdName, ...plan!.args], "argv0 is luxd's name");
+          assert.equal(
+            await Deno.realPath(`/proc/${pid}/exe`),
+            sealed(node.binaries.avalanchego.sha256),
+          );
           const stderr = await Deno.readTextFile(run1.stderrFile);
           assert.match(
             stderr,
             new RegExp(
               `^parsd: created link ${esc(join(site.dataDir, "plugins", EVM))} -> ${
-                esc(node.subnetEvm)
+                esc(sealed(node.binaries.subnetEvm.sha256))
               }$`,
               "m",
             ),
@@ -424,10 +465,19 @@ Deno.test(
           const cachePath = join(site.dataDir, "verify-cache.json");
           const cacheText = await Deno.readTextFile(cachePath);
           const cacheMtime = (await Deno.stat(cachePath)).mtime?.getTime();
-          assert.deepEqual(
-            Object.keys(JSON.parse(cacheText)).sort(),
-            [node.avalanchego, node.subnetEvm, site.standIn].sort(),
-          );
+          const standInHash = sha256(await Deno.readFile(site.standIn));
+          const keys = Object.keys(JSON.parse(cacheText));
+          for (
+            const key of [
+              `luxd-probe:sha256-${node.binaries.avalanchego.sha256}`,
+              sealed(node.binaries.avalanchego.sha256),
+              sealed(node.binaries.subnetEvm.sha256),
+              sealed(standInHash),
+              node.avalanchego,
+              node.subnetEvm,
+              site.standIn,
+            ]
+          ) assert.ok(keys.includes(key), `${key} not in the cache: ${keys.join(", ")}`);
           // And a changed config.json reaches the C-chain on the next start: Warp off.
           const configPath = join(site.dataDir, "config.json");
           const config = JSON.parse(await Deno.readTextFile(configPath));
@@ -443,7 +493,7 @@ Deno.test(
           assert.equal(cChainConfig(cached.args)["warp-api-enabled"], false);
           const doctor = await site.parsd(["doctor", ...site.args(allow)]);
           assert.equal(doctor.code, 0, show(doctor));
-          assert.match(doctor.stdout, /flags from cache\)$/m);
+          assert.match(doctor.stdout, /flags from cache\) sha256 [0-9a-f]{64} pinned \(cache\)$/m);
           assert.match(doctor.stdout, /^ok\s+plugin evm\s+.* pinned \(cache\), rpcchainvm 43$/m);
           assert.match(
             doctor.stdout,
@@ -463,7 +513,7 @@ Deno.test(
           assert.equal(report.nodeId, nodeId);
           assert.equal((await site.parsd(["node-id"])).stdout.trim(), nodeId);
           const pid = await run2.nodePid();
-          assert.deepEqual(await cmdline(pid!), [node.avalanchego, ...cached.args]);
+          assert.deepEqual(await cmdline(pid!), [luxdName, ...cached.args]);
           const stderr = await Deno.readTextFile(run2.stderrFile);
           assert.doesNotMatch(
             stderr,
@@ -496,33 +546,49 @@ Deno.test(
       );
 
       await step(
-        "a tampered copy of the pinned plugin is refused (65) before the node starts; the pristine copy passes",
+        "a tampered source changes nothing the node runs; a tampered sealed copy is refused (65) before the node starts",
         async () => {
           const bin = join(site.root, "bin");
-          const pristine = join(bin, "evm-copy");
-          await Deno.copyFile(node.subnetEvm, pristine);
-          await Deno.chmod(pristine, 0o755);
-          const good = await site.parsd([
-            "run",
-            "--dry-run",
-            ...site.args(allow, { evm: pristine }),
-          ]);
-          assert.equal(good.code, 0, show(good));
-
           const tampered = join(bin, "evm-tampered");
           await Deno.copyFile(node.subnetEvm, tampered);
           await Deno.writeFile(tampered, new Uint8Array([0x0a]), { append: true });
           await Deno.chmod(tampered, 0o755);
           const got = await sha256File(tampered);
+          const evmCopy = sealed(node.binaries.subnetEvm.sha256);
+          const good = await site.parsd([
+            "run",
+            "--dry-run",
+            ...site.args(allow, { evm: tampered }),
+          ]);
+          assert.equal(good.code, 0, show(good));
+          const planned = (JSON.parse(good.stdout) as Plan).plugins.find((p) => p.name === "evm");
+          assert.equal(planned?.target, evmCopy, "the sealed copy runs, whatever the source");
+          const doctor = await site.parsd(["doctor", ...site.args(allow, { evm: tampered })]);
+          assert.match(
+            doctor.stdout,
+            new RegExp(
+              `^warn\\s+plugin evm\\s+${
+                esc(tampered)
+              }: source changed since pin \\(sha256 ${got}\\); luxd runs the pinned copy ${
+                esc(evmCopy)
+              }$`,
+              "m",
+            ),
+          );
+
+          // The sealed copy itself, altered (only its owner, or root, can): refused, nothing started.
+          await Deno.chmod(evmCopy, 0o700);
+          await Deno.writeFile(evmCopy, new Uint8Array([0x0a]), { append: true });
+          await Deno.chmod(evmCopy, 0o500);
           const before = await snapshot(site.dataDir);
-          const r = await site.parsd(["run", ...site.args(allow, { evm: tampered })]);
+          const r = await site.parsd(["run", ...site.args(allow)]);
           assert.equal(r.code, 65, show(r));
           assert.match(
             r.stderr,
             new RegExp(
-              `^parsd: error: plugin evm: .*${
-                esc(tampered)
-              }.*${got}.*${node.binaries.subnetEvm.sha256}`,
+              `^parsd: error: plugin evm: store entry ${
+                esc(evmCopy)
+              } hashes to ${got}, not ${node.binaries.subnetEvm.sha256}: it was altered`,
               "m",
             ),
           );
