@@ -287,7 +287,7 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
         new ConfigError(`${text}; or accept running without it with --allow-vm-failure=${name}`),
       );
   if (p.rpcchainvm === undefined) {
-    // Not asked at all when it is no rpcchainvm plugin: the warning below says so.
+    // Not asked at all when it is no rpcchainvm plugin (see facts.ts): the warning below says so.
     if (p.registrable) {
       out.push(warn(
         check,
@@ -307,7 +307,7 @@ export function checkPlugin({ s, f }: CheckInput, name: PluginName): Check[] {
       check,
       `${p.realPath} never mentions ${
         ENGINE_ADDR_ENVS.join(" or ")
-      }, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it; parsd did not ask it '--version' (a program that is no plugin may start a server when asked)`,
+      }, so it is likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it`,
     ));
   }
   out.push(...checkPluginFdLimit(f, p, refuse));
