@@ -95,14 +95,15 @@ export function parsdRequest(args: readonly string[], env: EnvVars): RunRequest 
  * plugin for `rpcchainvm` would, and, started by the node, appends
  * `started <NAME>=<addr>` (the runtime address the node handed it) to
  * `record`, then exits 1. It cannot speak gRPC, so the node logs `failed to
- * register VM` for it and runs on. It names the address variable only by its
- * suffix: parsd's doctor looks for the full name to judge whether a binary is
- * an rpcchainvm plugin, and this one is not.
+ * register VM` for it and runs on. It names the full address variable in a
+ * comment, as an rpcchainvm plugin's binary does: parsd asks `--version` only
+ * of a binary that mentions it (any other may do anything when run).
  */
 export function standInSessionVm(record: string, rpcchainvm: number): string {
   return [
     "#!/bin/sh",
     "# Stand-in SessionVM for parsd's real-node test (scripts/real_node.ts).",
+    "# It names AVALANCHE_VM_RUNTIME_ENGINE_ADDR, as a plugin does, so that parsd asks it --version.",
     'if [ "${1:-}" = "--version" ]; then',
     `  echo 'SessionVM-standin/0.0.0 [rpcchainvm=${rpcchainvm}]'`,
     "  exit 0",

@@ -208,12 +208,9 @@ Deno.test(
               "m",
             ),
           );
-          // The real plugin reads the runtime address; the stand-in does not: doctor says it will not register.
-          assert.doesNotMatch(ready.stdout, /^warn\s+plugin evm\s+.*never mentions/m);
-          assert.match(
-            ready.stdout,
-            /^warn\s+plugin sessionvm\s+.*likely not an rpcchainvm plugin: luxd would log 'failed to register VM' and run without it$/m,
-          );
+          // Both name the runtime address variable, so parsd asked both '--version' (a binary
+          // that does not is never run); the node's own log shows which one registers.
+          assert.doesNotMatch(ready.stdout, /^warn\s+plugin (evm|sessionvm)\s+.*never mentions/m);
 
           const dry = await site.parsd(["run", "--dry-run", ...site.args(allow)]);
           assert.equal(dry.code, 0, show(dry));
