@@ -49,15 +49,26 @@ export interface Fixture {
   readonly sha: { readonly a: string; readonly b: string };
 }
 
-/** Writes two plugins of `sizeMiB` MiB and a data dir whose config.json pins them. */
-export async function makeFixture(tmp: string, label: string, sizeMiB: number): Promise<Fixture> {
+/**
+ * Writes two plugins of `sizeMiB` MiB and a data dir whose config.json pins them
+ * and, when given, the `luxd` file (parsd refuses an unpinned luxd).
+ */
+export async function makeFixture(
+  tmp: string,
+  label: string,
+  sizeMiB: number,
+  luxd?: string,
+): Promise<Fixture> {
   const dir = join(tmp, label);
   const dataDir = join(dir, "data");
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const a = join(dir, "evm-plugin");
   const b = join(dir, "sessionvm-plugin");
   const sha = { a: await writePlugin(a, sizeMiB), b: await writePlugin(b, sizeMiB) };
-  const config = { plugins: { evm: { sha256: sha.a }, sessionvm: { sha256: sha.b } } };
+  const luxdPin = luxd === undefined
+    ? {}
+    : { "luxd-sha256": createHash("sha256").update(await Deno.readFile(luxd)).digest("hex") };
+  const config = { plugins: { evm: { sha256: sha.a }, sessionvm: { sha256: sha.b } }, ...luxdPin };
   await Deno.writeTextFile(join(dataDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
   return { dataDir, a, b, sha };
 }
