@@ -78,9 +78,9 @@ export async function printStatus(sys: System, l: DevnetLayout, json: boolean): 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `gone()` or `ms` pass; whether it went. */
-async function waitGone(gone: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
+async function waitGone(sys: System, gone: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = sys.now() + ms;
+  while (sys.now() < end) {
     if (await gone()) return true;
     await sleep(200);
   }
@@ -125,6 +125,7 @@ export async function stopDevnet(sys: System, l: DevnetLayout, graceMs: number):
   }
   for (const t of targets) {
     const gone = await waitGone(
+      sys,
       async () => await lockHolder(sys, t.dir, t.pidFile) === null,
       graceMs,
     );
