@@ -384,6 +384,15 @@ attack(
       const pin = await parsd(["plugins", "pin", "luxd", "--replace"], { env });
       assert.equal(pin.code, 77, pin.stderr);
       assert.match(pin.stderr, owned);
+      const version = await parsd(["version"], { env });
+      assert.equal(version.code, 0, version.stderr);
+      assert.match(
+        version.stdout,
+        new RegExp(
+          `^luxd: not run: ${s.attacker}: owned by uid ${NOBODY} \\(neither 0 nor root\\)`,
+          "m",
+        ),
+      );
       const config = join(s.dataDir, "config.json");
       const { "luxd-sha256": _, luxd: __, ...unpinned } = JSON.parse(
         await Deno.readTextFile(config),

@@ -1,7 +1,8 @@
 /**
  * @module
  * `parsd version`: parsd's, Deno's and luxd's versions. A config problem is
- * reported, not hidden behind "luxd not found".
+ * reported, not hidden behind "luxd not found"; a luxd another user could
+ * change is named, not run.
  */
 
 import type { ParsedArgs } from "../args.ts";
@@ -14,6 +15,7 @@ import { printable } from "../../printable.ts";
 import type { System } from "../../os/system.ts";
 import { VERSION } from "../version.ts";
 import { loadContext } from "../context.ts";
+import { trustProblems } from "../../plugins/sealed.ts";
 
 /** Prints the versions; exits 0 even when luxd is missing, and the config's code when it is broken. */
 export async function command(sys: System, args: ParsedArgs): Promise<number> {
@@ -25,6 +27,12 @@ export async function command(sys: System, args: ParsedArgs): Promise<number> {
   } catch (error) {
     if (!(error instanceof ParsdError)) throw error;
     sys.out(`luxd: not found (${error.problems[0]})\n`);
+    return 0;
+  }
+  // Never run a luxd another user could have put there (as run and doctor refuse it).
+  const unsafe = await trustProblems(sys, luxd, sys.os === "windows" ? null : sys.uid());
+  if (unsafe.length > 0) {
+    sys.out(`luxd: not run: ${printable(unsafe[0]!)}\n`);
     return 0;
   }
   const out = await sys.output(luxd, ["--version"], LUXD_PROBE_TIMEOUT_MS);
