@@ -424,3 +424,49 @@ Deno.test("plugins pin refuses a source or data dir another user could change (7
     });
   });
 });
+
+Deno.test("a data dir from before the store migrates on the next run or pin, every pin kept", async (t) => {
+  await withInProcessNode(async (n) => {
+    // What an older parsd left: pins in config.json and links to the sources, no store.
+    await n.pin();
+    const plugins = join(n.dataDir, "plugins");
+    await Deno.mkdir(plugins, { mode: 0o700 });
+    await Deno.symlink(n.evm, join(plugins, PLUGINS.evm.vmid));
+    const before = await Deno.readTextFile(join(n.dataDir, "config.json"));
+    const evm = sha256(await Deno.readFile(n.evm));
+    await t.step("a source that no longer matches: refused (65), nothing written", async () => {
+      const good = await Deno.readTextFile(n.sessionvm);
+      await Deno.writeTextFile(n.sessionvm, "#!/bin/sh\n# changed\n");
+      const snap = await snapshot(n.dataDir);
+      const f = n.fake();
+      assert.equal(await f.run([]), 65);
+      assert.match(f.err(), /plugin sessionvm: .* does not match its pin.*the store has no copy/);
+      assert.deepEqual(await snapshot(n.dataDir), snap);
+      await Deno.writeTextFile(n.sessionvm, good);
+    });
+    await t.step("run seals each pinned source, then relinks; config.json untouched", async () => {
+      const f = n.fake();
+      assert.equal(await f.run([]), 0, f.err());
+      assert.match(f.err(), /^parsd: sealed .*\/evm into .*store\/sha256-/m);
+      assert.match(f.err(), /^parsd: replaced link .*srEXiWaH.* -> .*store\/sha256-/m);
+      assert.equal(await Deno.readLink(join(plugins, PLUGINS.evm.vmid)), sealed(n.dataDir, evm));
+      assert.equal(await Deno.readTextFile(join(n.dataDir, "config.json")), before);
+    });
+    await t.step("pin with the same files seals what is missing; every pin stays", async () => {
+      await Deno.chmod(sealed(n.dataDir, evm), 0o700);
+      await Deno.remove(sealed(n.dataDir, evm));
+      const f = n.fake();
+      assert.equal(await f.run(["plugins", "pin"]), 0, f.err());
+      assert.match(f.out(), /^sealed plugin evm into /m);
+      assert.doesNotMatch(f.out(), /\(was /, "no pin replaced");
+      type Pinned = {
+        plugins: { evm: { sha256: string }; sessionvm: { sha256: string } };
+        "luxd-sha256": string;
+      };
+      const pins = (
+        c: Pinned,
+      ) => [c.plugins.evm.sha256, c.plugins.sessionvm.sha256, c["luxd-sha256"]];
+      assert.deepEqual(pins(await config(n)), pins(JSON.parse(before)));
+    });
+  });
+});
