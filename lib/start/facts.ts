@@ -8,7 +8,7 @@
  */
 
 import { type GenesisFacts, genesisFacts } from "./genesis_facts.ts";
-import { LuxdNotExecutableError, ParsdError } from "../errors.ts";
+import { ParsdError } from "../errors.ts";
 import { type Env, envOf, HARD_NOFILE_QUERY, searchEnvs } from "../os/env.ts";
 import { checkDataDir, type DataDirState } from "../data_dir/checks.ts";
 import { type Layout, layout } from "../data_dir/layout.ts";
@@ -205,9 +205,11 @@ export async function gatherFacts(
     ]);
   const plugins: Record<PluginName, Fact<PluginFacts>> = { evm, sessionvm };
   const given = s.genesis;
-  const genesis = given === undefined ? undefined : await attempt(() =>
-    genesisFacts(sys, { ...s, genesis: given }, "ok" in luxd ? luxd.ok : undefined)
-  );
+  const genesis = given === undefined
+    ? undefined
+    : await attempt(() =>
+      genesisFacts(sys, { ...s, genesis: given }, "ok" in luxd ? luxd.ok : undefined)
+    );
   return {
     ...(genesis === undefined ? {} : { genesis }),
     env,

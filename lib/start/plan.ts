@@ -170,7 +170,10 @@ function assessAll(s: Settings, f: NodeFacts, passthrough: readonly string[]): A
     };
   });
   const files = chain.decision.files;
-  const args = buildLuxdArgs({ settings: s, layout: l, staking: f.staking.ok, decisions }, passthrough);
+  const args = buildLuxdArgs(
+    { settings: s, layout: l, staking: f.staking.ok, decisions },
+    passthrough,
+  );
   // What the spawn will need, checked before anything is made: run refuses here, not at exec.
   checks.push(...checkSpawnLimits(input, luxd.path, args));
   if (failed(checks)) return { checks };
