@@ -30,6 +30,7 @@ import { storePath } from "../../plugins/store.ts";
 import { dataDirTrust } from "../../start/sealed_facts.ts";
 import { checkSignaturePolicy, readSums } from "./plugins_signed.ts";
 import {
+  assertLinkable,
   linkSealed,
   type LocalSource,
   localSource,
@@ -146,6 +147,7 @@ export async function pin(
   const log: string[] = [];
   const written = await recordPins(ctx, env, pins, {
     before: async () => {
+      await assertLinkable(sys, settings.dataDir, pins.map((p) => p.name));
       log.push(...await sealSources(sys, env, settings.dataDir, sources));
       await rememberReplaced(sys, settings.dataDir, replaced);
     },

@@ -17,7 +17,7 @@ import { checkStoreFile, storePath } from "../../plugins/store.ts";
 import { trustProblems } from "../../plugins/sealed.ts";
 import type { Context } from "../context.ts";
 import { recordPins } from "./plugins_pin.ts";
-import { linkSealed, rememberReplaced } from "./plugins_seal.ts";
+import { assertLinkable, linkSealed, rememberReplaced } from "./plugins_seal.ts";
 
 /** One binary's rollback: from its current pin to the earlier one. */
 interface Step {
@@ -42,6 +42,7 @@ export async function rollback(
   await recordPins(ctx, env, () => steps.map((s) => ({ name: s.name, sha256: s.to })), {
     before: async () => {
       steps = await plan(ctx, names, uid);
+      await assertLinkable(sys, settings.dataDir, steps.map((s) => s.name));
     },
     after: async () => {
       for (const s of steps) {

@@ -8,7 +8,7 @@
  * sealed copies; and the pin history a replaced pin goes into.
  */
 
-import { LuxdNotFoundError, NoInputError } from "../../errors.ts";
+import { CantCreateError, LuxdNotFoundError, NoInputError } from "../../errors.ts";
 import { FileAccessError } from "../../os/files.ts";
 import type { Env } from "../../os/env.ts";
 import { searchEnvs } from "../../os/env.ts";
@@ -131,11 +131,46 @@ export async function linkSealed(
   name: BinaryName,
   target: string,
 ): Promise<string | undefined> {
-  const l = layout(dataDir);
-  const link = isPlugin(name) ? join(l.pluginDir, PLUGINS[name].vmid) : luxdRunPath(l);
+  const link = linkPath(dataDir, name);
   if (!(await sys.stat(join(link, "..")).catch(() => undefined))?.isDirectory) return undefined;
   const done = await ensureLink(sys, link, target);
   return done === "unchanged" ? undefined : `${done} link ${link} -> ${target}`;
+}
+
+/** Where a binary's link is: `plugins/<VMID>`, or `bin/luxd`. */
+const linkPath = (dataDir: string, name: BinaryName) => {
+  const l = layout(dataDir);
+  return isPlugin(name) ? join(l.pluginDir, PLUGINS[name].vmid) : luxdRunPath(l);
+};
+
+/**
+ * Refuses, before anything is written, a link {@linkcode linkSealed} could not
+ * make: a file or directory parsd did not create where the link goes.
+ *
+ * @throws {CantCreateError} (73) naming each one and what to do.
+ */
+export async function assertLinkable(
+  sys: System,
+  dataDir: string,
+  names: readonly BinaryName[],
+): Promise<void> {
+  const problems: string[] = [];
+  for (const name of names) {
+    const link = linkPath(dataDir, name);
+    const f = await sys.lstat(link).catch(() => undefined);
+    if (f !== undefined && !f.isSymlink) {
+      problems.push(
+        `${link} is a ${
+          f.isDirectory ? "directory" : "regular file"
+        } parsd did not create, where the link to ${
+          labelOf(name)
+        }'s sealed copy goes; move it away (and name it with ${
+          isPlugin(name) ? `--${PLUGINS[name].flag}` : "--luxd"
+        } if it is yours)`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new CantCreateError(problems);
 }
 
 /**

@@ -470,3 +470,18 @@ Deno.test("a data dir from before the store migrates on the next run or pin, eve
     });
   });
 });
+
+Deno.test("plugins pin refuses a file parsd did not make where a link goes (73), before writing", async () => {
+  await withInProcessNode(async (n) => {
+    await Deno.mkdir(join(n.dataDir, "bin"), { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(join(n.dataDir, "bin", "luxd"), "the user's own luxd");
+    const f = n.fake();
+    assert.equal(await f.run(["plugins", "pin"]), 73);
+    assert.match(
+      f.err(),
+      /bin\/luxd is a regular file parsd did not create, where the link to luxd's sealed copy goes; move it away \(and name it with --luxd if it is yours\)/,
+    );
+    assert.deepEqual([...Deno.readDirSync(n.dataDir)].map((e) => e.name), ["bin"]);
+    assert.equal(await Deno.readTextFile(join(n.dataDir, "bin", "luxd")), "the user's own luxd");
+  });
+});
