@@ -53,8 +53,10 @@ async function configWith(
   dir: string,
   change: (set: Record<string, unknown>) => void,
 ): Promise<string> {
-  const copy = structuredClone(DENO_JSON);
+  const copy = structuredClone(DENO_JSON) as typeof DENO_JSON & { lock?: unknown };
   change(copy.permissions["parsd"]!);
+  // The copy lives in a temp dir: its lock is still the repository's, frozen.
+  copy.lock = { path: join(REPO, "deno.lock"), frozen: true };
   const path = join(dir, "deno.json");
   await Deno.writeTextFile(path, JSON.stringify(copy));
   return path;
