@@ -3,7 +3,8 @@
  * The node bench: what parsd costs a real node. In one run it starts the
  * end-to-end node (avalanchego 1.13.5 with subnet-evm v0.7.9 and a stand-in
  * SessionVM, see `scripts/real_node.ts`) alternately under parsd and by hand
- * with the very argv `parsd --dry-run` prints, on the same warm data dir, and
+ * with the very argv `parsd --dry-run` prints, on the same data dir (its
+ * databases, keys and verification cache made by a first start), and
  * reports medians of `--reps` rounds (default 3) as ratios:
  *
  * - time to healthy: spawn until `GET /ext/health` says `"healthy": true`
@@ -159,7 +160,7 @@ export async function benchNode(o: NodeBenchOptions = {}): Promise<NodeBenchFigu
         "\n",
     );
     // A first start makes the links, the staking keys, the databases and the
-    // verification cache, so that every measured start is a warm one.
+    // verification cache, so that every measured start finds them made.
     await settleCtimes([node.avalanchego, node.subnetEvm, site.standIn]);
     await measure(site, active, () => startParsd(site, ["run", ...site.args(extra)], "warm-up"));
     const dry = await site.parsd(["run", "--dry-run", ...site.args(extra)]);

@@ -1,7 +1,7 @@
 /**
  * @module
- * A script's command line: `node:util`'s `parseArgs` (strict flag kinds,
- * read through its tokens) with every mistake worded here and reported at
+ * A script's command line: `node:util`'s `parseArgs` (lenient, its tokens
+ * read one by one) with every mistake worded here and reported at
  * once as one `UsageError` (exit 64), and the few value checks scripts share.
  */
 

@@ -63,13 +63,13 @@ export function startFlags(): string[] {
 
 let startFlagsRead: readonly string[] | undefined;
 
+/** parsd's entry point. */
+export const PARSD_MAIN: string = join(REPO_ROOT, "main.ts");
+
 /** The deno argv (after the deno executable) that runs parsd with `args`, as the start task does. */
 export function parsdArgv(args: readonly string[]): string[] {
   return ["run", ...startFlags(), "--config", join(REPO_ROOT, "deno.json"), PARSD_MAIN, ...args];
 }
-
-/** parsd's entry point. */
-export const PARSD_MAIN: string = join(REPO_ROOT, "main.ts");
 
 /** Quotes text for /bin/sh: single quotes, with each `'` written as `'\''`. */
 export function shellQuote(text: string): string {
