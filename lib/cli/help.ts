@@ -41,7 +41,8 @@ ${flagRows.map(([n, o]) => optionLine(n, o)).join("\n")}
 
 Flags parsd does not own pass through to luxd (run, doctor) after parsd checks them
 against the luxd it found; everything after -- passes verbatim. Exit codes: 0 ok,
-64 usage, 65 verification, 66 missing input, 69 unavailable, 73 cannot create,
+64 usage, 65 verification, 66 missing input, 69 unavailable, 70 software (a build
+script's tool failed), 73 cannot create,
 75 busy or not ready, 77 permissions, 78 config, 126 luxd not executable,
 127 luxd not found; otherwise luxd's own code (128+n if signal n killed it).
 `;
