@@ -378,10 +378,14 @@ export function parseStraceExecs(text: string): Exec[] {
 const unescapeC = (s: string) =>
   s.replace(/\\(["\\])/g, "$1").replace(/\\n/g, "\n").replace(/\\t/g, "\t");
 
-/** A program and its arguments as one line, each word shell-quoted when needed. */
+/**
+ * A program and its arguments as one line: each word shell-quoted when
+ * needed, a newline in it shown as `\n`, a word over 60 characters cut with `…`.
+ */
 export function commandLine(e: Exec, maxArgs = 4): string {
   const rest = e.args.slice(1);
-  const shown = rest.slice(0, maxArgs).map(shellWord);
+  const short = (w: string) => w.length > 60 ? w.slice(0, 59) + "…" : w;
+  const shown = rest.slice(0, maxArgs).map((a) => short(shellWord(a).replaceAll("\n", "\\n")));
   const more = rest.length > maxArgs ? ` … (+${rest.length - maxArgs} args)` : "";
   return [e.path, ...shown].join(" ") + more;
 }

@@ -124,6 +124,10 @@ Deno.test("parseStraceExecs: successful execve calls, arguments unescaped", () =
     "/bin/sh -c 'ulimit -Hn'",
   );
   assert.equal(commandLine({ path: "/l", args: ["/l", "a", "b", "c"] }, 2), "/l a b … (+1 args)");
+  assert.equal(
+    commandLine({ path: "/bin/sh", args: ["/bin/sh", "-c", "a\nb", "x".repeat(70)] }),
+    `/bin/sh -c 'a\\nb' ${"x".repeat(59)}…`,
+  );
 });
 
 Deno.test("spawnProblems: a checked start may execute /bin/sh once and luxd once, nothing else", () => {
