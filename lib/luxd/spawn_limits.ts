@@ -25,6 +25,14 @@ export const SPAWN_LIMITS_QUERY = {
   args: ["-c", "getconf ARG_MAX; env | wc -lc"],
 } as const;
 
+/**
+ * Below this many bytes of luxd arguments parsd does not ask the system
+ * (three programs a start): the environment parsd itself was started with
+ * fits ARG_MAX together with parsd's own command line, so luxd's fits too
+ * unless that environment alone is within this much of ARG_MAX.
+ */
+export const SMALL_ARGV_BYTES = 32 << 10;
+
 /** The least ARG_MAX Linux has (32 pages): the bound parsd assumes when getconf does not say. */
 export const SAFE_ARG_MAX = 131072;
 
@@ -40,6 +48,8 @@ export interface SpawnLimits {
   readonly argMax: number;
   /** Whether `argMax` came from getconf. */
   readonly measured: boolean;
+  /** Not asked: luxd's command line is small (see {@linkcode SMALL_ARGV_BYTES}). */
+  readonly small?: true;
   /** The environment's size (each `NAME=value` with its end), when it could be measured. */
   readonly env?: { readonly bytes: number; readonly count: number };
 }
@@ -139,3 +149,13 @@ export function spawnProblems(
   }
   return problems;
 }
+
+/** The limits assumed, unasked, for a small command line (see {@linkcode SMALL_ARGV_BYTES}). */
+export const SMALL_ARGV_LIMITS: SpawnLimits = {
+  argMax: SAFE_ARG_MAX,
+  measured: false,
+  small: true,
+};
+
+/** Whether arguments this long (bytes, with their NULs) need the system asked. */
+export const needsSpawnQuery = (argBytes: number): boolean => argBytes >= SMALL_ARGV_BYTES;

@@ -414,7 +414,11 @@ export function checkSpawnLimits(
   const problems = spawnProblems(luxd, args, limits, origin);
   if (problems.length === 0) {
     const total = argvBytes(luxd, args, limits);
-    const assumed = limits.measured ? "" : " (assumed: getconf did not say)";
+    const assumed = limits.small
+      ? " (assumed, not asked: a command line this small fits)"
+      : limits.measured
+      ? ""
+      : " (assumed: getconf did not say)";
     return [
       ok(
         "luxd argv",

@@ -22,7 +22,14 @@ import { type VerifiedPlugin, verifyPlugin } from "../plugins/trust.ts";
 import type { System } from "../os/system.ts";
 import { answered } from "../os/bounded_output.ts";
 import { parsePluginVersion } from "../luxd/version.ts";
-import { parseSpawnLimits, SPAWN_LIMITS_QUERY, type SpawnLimits } from "../luxd/spawn_limits.ts";
+import {
+  needsSpawnQuery,
+  parseSpawnLimits,
+  SMALL_ARGV_LIMITS,
+  SPAWN_LIMITS_QUERY,
+  type SpawnLimits,
+} from "../luxd/spawn_limits.ts";
+import { chainEntries, encodeChainConfigContent } from "../node/chain_config.ts";
 
 export { luxdFacts, luxdRunPath } from "./sealed_facts.ts";
 export type { LuxdFacts } from "./sealed_facts.ts";
@@ -127,6 +134,18 @@ export async function spawnLimits(sys: System): Promise<SpawnLimits | undefined>
   return parseSpawnLimits(answered(out) && out.code === 0 ? out.stdout : undefined, sys.os);
 }
 
+/**
+ * An upper bound of the bytes luxd's arguments will take, before they are
+ * built: `luxd-args`, the chain config's base64 and 4 KiB for parsd's own
+ * flags and paths. (Pass-through flags are not settings; the caller adds
+ * nothing for them: a command line parsd was started with already fit.)
+ */
+function userArgBytes(s: Settings): number {
+  const utf8 = new TextEncoder();
+  const args = s.luxdArgs.reduce((n, a) => n + utf8.encode(a).length + 1, 0);
+  return args + encodeChainConfigContent(chainEntries(s)).length + 4096;
+}
+
 /** Everything `run`, `--dry-run` and `doctor` know before deciding. */
 export interface NodeFacts {
   readonly env: Env;
@@ -166,7 +185,10 @@ export async function gatherFacts(
 ): Promise<NodeFacts> {
   const env = envOf(sys);
   const nofile = hardNofileLimit(sys);
-  const limits = spawnLimits(sys);
+  // Only a command line that could come near ARG_MAX is worth three programs a start.
+  const limits = s.genesis !== undefined || needsSpawnQuery(userArgBytes(s))
+    ? spawnLimits(sys)
+    : Promise.resolve(SMALL_ARGV_LIMITS);
   const l = layout(s.dataDir);
   const search = searchEnvs(env);
   const cache = parseCache(await sys.readText(l.verifyCache).catch(() => undefined));

@@ -29,6 +29,7 @@ import { denoFiles, denoSystem } from "../../lib/os/system.ts";
 import { updatedCache } from "../../lib/start/apply.ts";
 import { fakeSystem, fixtureLuxd, type Program } from "../fake_system.ts";
 import { sha256, withTempDir } from "../helpers.ts";
+import { SMALL_ARGV_LIMITS } from "../../lib/luxd/spawn_limits.ts";
 
 const SECOND = 1_000_000_000n;
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
@@ -499,5 +500,19 @@ Deno.test("hardNofileLimit() reads 'ulimit -Hn' from /bin/sh", async (t) => {
   await t.step("the real /bin/sh answers with a number or 'unlimited'", async () => {
     const limit = await hardNofileLimit(denoSystem);
     assert.ok(limit === "unlimited" || (typeof limit === "number" && limit > 0), String(limit));
+  });
+});
+
+Deno.test("gatherFacts() asks the system for ARG_MAX only when luxd's command line could come near it", async (t) => {
+  await withNode(async (n) => {
+    await t.step("a usual start: not asked, the small-command-line bound assumed", async () => {
+      const f = await n.gather();
+      assert.deepEqual(f.spawnLimits, SMALL_ARGV_LIMITS);
+    });
+    await t.step("40 KiB of luxd-args: asked (the fake's getconf answers)", async () => {
+      const f = await n.gather(n.settings({ "luxd-args": [`--log-dir=/${"d".repeat(40 << 10)}`] }));
+      assert.equal(f.spawnLimits?.small, undefined);
+      assert.ok(f.spawnLimits !== undefined && f.spawnLimits.argMax > 0);
+    });
   });
 });
