@@ -4,7 +4,7 @@
  * (`X-<hrp>1…`, bech32 of `ripemd160(sha256(compressed public key))`, as
  * avalanchego's `secp256k1.PublicKey.Address` and `address.Format` make it)
  * and the C-chain address (the last 20 bytes of keccak256 of the
- * uncompressed public key, EIP-55 checksummed by viem). The key file holds
+ * uncompressed public key, EIP-55 checksummed: `network/eth_address.ts`). The key file holds
  * the key as `0x` hex, one line, the form EVM tools take. Pure.
  */
 
@@ -13,7 +13,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { bech32 } from "@scure/base";
-import { privateKeyToAddress } from "viem/accounts";
+import { addressOfKey } from "../network/eth_address.ts";
 import { cb58Encode } from "../node/cb58.ts";
 
 /** One key's addresses on the three chains. */
@@ -49,7 +49,7 @@ export function keyAddresses(secretKey: Uint8Array, hrp: string): KeyAddresses {
     shortId: bytesToHex(shortId),
     x: chainAddress("X", hrp, shortId),
     p: chainAddress("P", hrp, shortId),
-    c: privateKeyToAddress(`0x${bytesToHex(secretKey)}`),
+    c: addressOfKey(secretKey),
   };
 }
 

@@ -3,7 +3,7 @@
  * The addresses of a network genesis: X/P-chain addresses
  * (`<chain>-<hrp>1…`, bech32 of 20 bytes) with the HRP each node gives a
  * network ID, and Ethereum addresses (`0x` + 20 bytes hex, EIP-55 when
- * mixed case). Pure. bech32 comes from @scure/base, EIP-55 from viem.
+ * mixed case). Pure. bech32 comes from @scure/base, EIP-55 from `eth_address.ts`.
  *
  * What the nodes do (avalanchego 1.13.5 `genesis/unparsed_config.go`,
  * `utils/formatting/address`; luxd forks it): a genesis address is split at
@@ -16,7 +16,7 @@
  */
 
 import { bech32 } from "@scure/base";
-import { getAddress, isAddress } from "viem/utils";
+import { checksumAddress } from "./eth_address.ts";
 import { NETWORKS } from "./pars.ts";
 import { describeValue } from "./json_exact.ts";
 
@@ -160,9 +160,9 @@ export function checkEthAddress(value: unknown): string | undefined {
   }
   const digits = value.slice(2);
   const oneCase = digits === digits.toLowerCase() || digits === digits.toUpperCase();
-  if (!oneCase && !isAddress(value, { strict: true })) {
+  if (!oneCase && checksumAddress(value) !== value) {
     return `${describeValue(value)} has a bad EIP-55 checksum (expected ${
-      getAddress(value.toLowerCase())
+      checksumAddress(value)
     }); write it in all lower case or with its checksum`;
   }
   return undefined;
