@@ -155,3 +155,23 @@ Deno.test("the bootstrap flags exist as strings in luxd 1.13.4's help and luxd 1
     assert.match(row.description, /^Comma separated list/);
   }
 });
+
+Deno.test("isIPv4() and isIPv6() answer as node:net does (property, seeded)", async () => {
+  const net = await import("node:net");
+  const { isIPv4, isIPv6 } = await import("../../lib/network/bootstrap.ts");
+  const fc = (await import("fast-check")).default;
+  const text = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.ipV4Extended(),
+    fc.stringMatching(/^[0-9a-f:.]{0,20}$/),
+    fc.string(),
+  );
+  fc.assert(
+    fc.property(text, (t) => {
+      assert.equal(isIPv4(t), net.isIPv4(t), `isIPv4(${JSON.stringify(t)})`);
+      assert.equal(isIPv6(t), net.isIPv6(t), `isIPv6(${JSON.stringify(t)})`);
+    }),
+    { seed: 7070, numRuns: 3000 },
+  );
+});
