@@ -130,10 +130,14 @@ Deno.test("parseStraceExecs: successful execve calls, arguments unescaped", () =
   );
 });
 
-Deno.test("spawnProblems: a checked start may execute /bin/sh once and luxd once, nothing else", () => {
+Deno.test("spawnProblems: a checked start may execute one /bin/sh query, luxd's group keeper and luxd, nothing else", () => {
   const expect = { luxd: "/t/luxd", plugins: ["/t/a", "/t/b"] };
   const sh: Exec = { path: "/bin/sh", args: ["/bin/sh", "-c", "ulimit -Hn"] };
   const luxd: Exec = { path: "/t/luxd", args: ["/t/luxd", "--network-id=7070"] };
+  const keeper: Exec = {
+    path: "/bin/sh",
+    args: ["/bin/sh", "-c", "…", "parsd-group-keeper", "300"],
+  };
   const cases: [string, Exec[], string[]][] = [
     ["sh and luxd", [sh, luxd], []],
     ["luxd only", [luxd], []],
@@ -149,6 +153,8 @@ Deno.test("spawnProblems: a checked start may execute /bin/sh once and luxd once
       ["plugin /t/a executed (it is cached)", "unexpected program /bin/cat"],
     ],
     ["sh twice", [sh, sh, luxd], ["/bin/sh executed 2 times, expected at most once"]],
+    ["sh, the keeper and luxd", [sh, luxd, keeper], []],
+    ["two keepers", [sh, luxd, keeper, keeper], ["2 group keepers, expected one"]],
   ];
   for (const [what, execs, problems] of cases) {
     assert.deepEqual(spawnProblems(execs, expect), problems, what);

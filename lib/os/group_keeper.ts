@@ -20,6 +20,9 @@
  * its end; the final SIGKILL is then harmless.
  */
 
+/** The name the keeper runs under (its `$0`), as `ps` and the bench see it. */
+export const GROUP_KEEPER_NAME = "parsd-group-keeper";
+
 /** The keeper's script: `$1` is the grace, in tenths of a second, for when parsd is gone. */
 export const KEEPER_SCRIPT = `trap '' INT HUP QUIT TERM USR1 USR2 ALRM
 g=
@@ -70,7 +73,7 @@ export function startKeeper(graceMs: number): GroupKeeper | undefined {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("/bin/sh", {
-      args: ["-c", KEEPER_SCRIPT, "parsd-group-keeper", String(tenths(graceMs))],
+      args: ["-c", KEEPER_SCRIPT, GROUP_KEEPER_NAME, String(tenths(graceMs))],
       stdin: "piped",
       stdout: "null",
       stderr: "null",
