@@ -13,14 +13,8 @@ import { EVM_KEYS, PLUGIN_NAMES, type PluginName, PLUGINS, PRECOMPILES } from ".
 import { managedCollisions } from "../luxd/flags.ts";
 import { nearest } from "../nearest.ts";
 import { duplicateKeys, scanJson } from "../json_text.ts";
-import {
-  CONFIG_KEYS,
-  Invalid,
-  type OptionName,
-  OPTIONS,
-  type OptionValue,
-  type ParseContext,
-} from "./options.ts";
+import { CONFIG_KEYS, type OptionName, OPTIONS, type OptionValue } from "./options.ts";
+import { Invalid, type ParseContext } from "./option_parsers.ts";
 import type { ChainSettings, PluginSettings, Settings, Source } from "../settings.ts";
 import { dataDirFromFlagOrEnv, defaultDataDir } from "../data_dir/locate.ts";
 

@@ -28,12 +28,11 @@ import {
   checkStaking,
   checkTrust,
   checkUserFlags,
-  decideBootstrap,
   decideChainConfig,
   decideFdLimit,
-  decideGenesis,
   decideTracking,
 } from "./checks.ts";
+import { decideBootstrap, decideGenesis } from "./network_checks.ts";
 
 export type { Check } from "./checks.ts";
 

@@ -9,11 +9,11 @@ import { COMMAND_TABLE, COMMANDS, USAGE } from "../../lib/cli/commands.ts";
 import {
   defaultText,
   flagsOf,
-  Invalid,
   OPTION_ROWS,
   OPTIONS,
   type OptionSpec,
 } from "../../lib/cli/options.ts";
+import { Invalid } from "../../lib/cli/option_parsers.ts";
 import { ExitCode } from "../../lib/errors.ts";
 
 const FLAG_ROWS = OPTION_ROWS.filter(([, o]) => o.flag !== undefined);

@@ -3,10 +3,12 @@ import {
   CONFIG_KEYS,
   defaultText,
   flagsOf,
-  Invalid,
   OPTION_ENVS,
   OPTION_ROWS,
   OPTIONS,
+} from "../../lib/cli/options.ts";
+import {
+  Invalid,
   parseBool,
   parseDuration,
   parseNetworkId,
@@ -14,7 +16,7 @@ import {
   parsePluginList,
   parsePort,
   parseShutdownGrace,
-} from "../../lib/cli/options.ts";
+} from "../../lib/cli/option_parsers.ts";
 import { COMMANDS } from "../../lib/cli/commands.ts";
 
 /** Runs a parser over a case table: a value, or `Invalid` for a rejected input. */

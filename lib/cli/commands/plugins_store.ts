@@ -10,7 +10,8 @@
 
 import { PermissionError, UsageError } from "../../errors.ts";
 import type { Env } from "../../os/env.ts";
-import { Invalid, OPTIONS, parseCount } from "../options.ts";
+import { Invalid, parseCount } from "../option_parsers.ts";
+import { OPTIONS } from "../options.ts";
 import { withLock } from "../../data_dir/lock.ts";
 import { BINARY_NAMES, pinOf } from "../../plugins/binaries.ts";
 import { type History, readHistory, recentPins } from "../../plugins/history.ts";
