@@ -9,7 +9,7 @@
 
 import { UsageError } from "../errors.ts";
 import { type Command, COMMANDS, commandSpec, isCommand } from "./commands.ts";
-import { flagsOf, type OptionName, OPTIONS } from "./options.ts";
+import { flagsOf, type OptionName, OPTIONS, type OptionSpec } from "./options.ts";
 import { managedCollisions } from "../luxd/flags.ts";
 
 /** The result of {@linkcode parseArgs}. */
@@ -38,21 +38,78 @@ const commandsTaking = (name: OptionName) =>
  *   all problems at once.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  let rest = [...argv];
-  let command: Command = "run";
-  const first = rest[0];
-  if (first !== undefined && !first.startsWith("-")) {
-    if (!isCommand(first)) {
-      throw new UsageError(
-        `unknown command '${first}'; expected one of ${COMMANDS.join(", ")} (see 'parsd help')`,
-      );
-    }
-    command = first;
-    rest = rest.slice(1);
-  }
-
-  const own = new Map(flagsOf(command));
+  const { command, rest } = splitCommand(argv);
   const problems: string[] = [];
+  const { flags, positionals, passthrough } = readTokens(command, rest, problems);
+  problems.push(...wordCountProblems(command, positionals));
+  problems.push(...managedCollisions(passthrough, "luxd flag"));
+  if (problems.length > 0) throw new UsageError(problems);
+  if (flags["help"] === true) {
+    return { command: "help", positionals: [command], flags: {}, passthrough: [], argv };
+  }
+  if (flags["version"] === true) {
+    return { command: "version", positionals: [], flags, passthrough, argv };
+  }
+  return { command, positionals, flags, passthrough, argv };
+}
+
+/** The command (the first word, `run` when there is none) and the tokens after it. */
+function splitCommand(argv: readonly string[]): { command: Command; rest: string[] } {
+  const first = argv[0];
+  if (first === undefined || first.startsWith("-")) return { command: "run", rest: [...argv] };
+  if (!isCommand(first)) {
+    throw new UsageError(
+      `unknown command '${first}'; expected one of ${COMMANDS.join(", ")} (see 'parsd help')`,
+    );
+  }
+  return { command: first, rest: argv.slice(1) };
+}
+
+/** Too many words for a command that takes a bounded number. */
+function wordCountProblems(command: Command, positionals: readonly string[]): string[] {
+  const max = commandSpec(command).maxWords;
+  if (max === undefined || positionals.length <= max) return [];
+  const extra = positionals.slice(max);
+  const more = extra.length > 1 ? ` and ${extra.length - 1} more` : "";
+  return [
+    `'parsd ${command}' takes ${
+      max === 0 ? "no arguments" : `at most ${max} argument${max === 1 ? "" : "s"}`
+    }, got '${extra[0]}'${more}`,
+  ];
+}
+
+/** One of parsd's own flags read from `rest[i]` (and its value from the next token). */
+function ownFlag(
+  name: OptionName,
+  spec: OptionSpec<unknown>,
+  token: string,
+  inline: string | undefined,
+  next: string | undefined,
+): { value: string | boolean; consumed: number } | { problem: string; consumed: number } {
+  if (spec.flag === "switch") {
+    if (inline === undefined || inline === "true") return { value: true, consumed: 0 };
+    if (inline === "false") return { value: false, consumed: 0 };
+    return {
+      problem: `--${name} is a switch; got '${token}' (use --${name} or --${name}=false)`,
+      consumed: 0,
+    };
+  }
+  if (inline === undefined && (next === undefined || next.startsWith("--"))) {
+    return {
+      problem: `--${name} needs a value (--${name}=${spec.metavar ?? "VALUE"})`,
+      consumed: 0,
+    };
+  }
+  const value = inline ?? next!;
+  const consumed = inline === undefined ? 1 : 0;
+  return value === ""
+    ? { problem: `--${name} needs a non-empty value`, consumed }
+    : { value, consumed };
+}
+
+/** Reads the tokens after the command: parsd's flags, its words, and luxd's flags. */
+function readTokens(command: Command, rest: readonly string[], problems: string[]) {
+  const own = new Map(flagsOf(command));
   const flags: Record<string, string | boolean> = {};
   const positionals: string[] = [];
   const passthrough: string[] = [];
@@ -83,35 +140,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (name !== undefined && spec !== undefined) {
       afterPassthroughFlag = false;
-      const inline = m?.[2];
-      let value: string | boolean;
-      if (spec.flag === "switch") {
-        if (inline === undefined || inline === "true") value = true;
-        else if (inline === "false") value = false;
-        else {
-          problems.push(`--${name} is a switch; got '${token}' (use --${name} or --${name}=false)`);
-          continue;
-        }
-      } else if (inline !== undefined) {
-        value = inline;
-      } else {
-        const next = rest[i + 1];
-        if (next === undefined || next.startsWith("--")) {
-          problems.push(`--${name} needs a value (--${name}=${spec.metavar ?? "VALUE"})`);
-          continue;
-        }
-        value = next;
-        i++;
-      }
-      if (spec.flag === "value" && value === "") {
-        problems.push(`--${name} needs a non-empty value`);
-        continue;
-      }
-      if (name in flags) {
-        problems.push(`--${name} given twice; give it once`);
-        continue;
-      }
-      flags[name] = value;
+      const read = ownFlag(name, spec, token, m?.[2], rest[i + 1]);
+      i += read.consumed;
+      if ("problem" in read) problems.push(read.problem);
+      else if (name in flags) problems.push(`--${name} given twice; give it once`);
+      else flags[name] = read.value;
       continue;
     }
     if (token.startsWith("-") && token !== "-") {
@@ -125,39 +158,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       passthrough.push(token);
       afterPassthroughFlag = !token.includes("=");
-      continue;
-    }
-    if (afterPassthroughFlag) {
+    } else if (afterPassthroughFlag) {
       passthrough.push(token);
       afterPassthroughFlag = false;
-      continue;
-    }
-    if (acceptsPassthrough) {
+    } else if (acceptsPassthrough) {
       problems.push(
         `unexpected argument '${token}' for 'parsd ${command}' (luxd flags start with --)`,
       );
-      continue;
-    }
-    positionals.push(token);
+    } else positionals.push(token);
   }
-
-  const max = commandSpec(command).maxWords;
-  if (max !== undefined && positionals.length > max) {
-    const extra = positionals.slice(max);
-    const more = extra.length > 1 ? ` and ${extra.length - 1} more` : "";
-    problems.push(
-      `'parsd ${command}' takes ${
-        max === 0 ? "no arguments" : `at most ${max} argument${max === 1 ? "" : "s"}`
-      }, got '${extra[0]}'${more}`,
-    );
-  }
-  problems.push(...managedCollisions(passthrough, "luxd flag"));
-  if (problems.length > 0) throw new UsageError(problems);
-  if (flags["help"] === true) {
-    return { command: "help", positionals: [command], flags: {}, passthrough: [], argv };
-  }
-  if (flags["version"] === true) {
-    return { command: "version", positionals: [], flags, passthrough, argv };
-  }
-  return { command, positionals, flags, passthrough, argv };
+  return { flags, positionals, passthrough };
 }
