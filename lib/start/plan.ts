@@ -152,22 +152,7 @@ function assessAll(s: Settings, f: NodeFacts, passthrough: readonly string[]): A
     ...(genesis.decision.form !== undefined ? { genesis: genesis.decision.form } : {}),
     bootstrappers: bootstrap.decision,
   };
-  const plugins = PLUGIN_NAMES.map((name) => {
-    const p = (f.plugins[name] as { ok: PluginFacts }).ok;
-    const found = p.source.state === "unavailable" ? undefined : p.source.located;
-    return {
-      name,
-      vmid: p.vmid,
-      source: found?.path ?? null,
-      rule: found?.rule ?? null,
-      target: p.storePath,
-      ...(p.copyFrom === undefined ? {} : { copyFrom: p.copyFrom }),
-      sha256: p.sha256,
-      pinned: p.pinned,
-      link: join(l.pluginDir, p.vmid),
-      rpcchainvm: p.rpcchainvm ?? null,
-    };
-  });
+  const plugins = plannedPlugins(f);
   const files = chain.decision.files;
   const args = buildLuxdArgs(
     { settings: s, layout: l, staking: f.staking.ok, decisions },
@@ -205,6 +190,27 @@ function assessAll(s: Settings, f: NodeFacts, passthrough: readonly string[]): A
     ],
   };
   return { checks, plan };
+}
+
+/** The plugins as the plan names them (every one verified: assess checked). */
+function plannedPlugins(f: NodeFacts): PlannedPlugin[] {
+  const l = f.layout;
+  return PLUGIN_NAMES.map((name) => {
+    const p = (f.plugins[name] as { ok: PluginFacts }).ok;
+    const found = p.source.state === "unavailable" ? undefined : p.source.located;
+    return {
+      name,
+      vmid: p.vmid,
+      source: found?.path ?? null,
+      rule: found?.rule ?? null,
+      target: p.storePath,
+      ...(p.copyFrom === undefined ? {} : { copyFrom: p.copyFrom }),
+      sha256: p.sha256,
+      pinned: p.pinned,
+      link: join(l.pluginDir, p.vmid),
+      rpcchainvm: p.rpcchainvm ?? null,
+    };
+  });
 }
 
 /** The exit code of the first failed check, or 0. */
