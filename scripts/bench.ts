@@ -105,7 +105,8 @@ and lists the programs a checked start executes (with strace).
   -h, --help      this text
 
 With PARSD_BENCH_NODE=1 it then also times a real node (avalanchego + subnet-evm, from
-'deno task build:e2e-node'): time to healthy under parsd vs by hand, memory, shutdown.
+'deno task build:e2e-node'): time to healthy under parsd vs by hand, memory, shutdown;
+then a new 3-node 'parsd devnet up': time to every node healthy, each node's and parsd's peak RSS.
 
 Exit codes: 0 report printed (whatever PASS/FAIL says), 64 usage, 70 a run failed.`;
 
@@ -408,6 +409,7 @@ async function benchMain(sys: ScriptSystem, argv: readonly string[]): Promise<nu
   // The real node (avalanchego + subnet-evm) takes minutes: only when asked for.
   if (sys.env("PARSD_BENCH_NODE") === "1") {
     await (await import("./bench_node.ts")).benchNode({ sys });
+    await (await import("./bench_devnet.ts")).benchDevnet((text) => sys.out(text));
   }
   return ExitCode.ok;
 }

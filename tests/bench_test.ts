@@ -487,3 +487,20 @@ Deno.test("the stub luxd answers --version from the shell alone, with the fixtur
     assert.equal(JSON.parse(new TextDecoder().decode(json.stdout)).application, "node/1.22.18");
   });
 });
+
+Deno.test("devnetBenchTable: the time to healthy, and each node's luxd and parsd peak RSS", async () => {
+  const { devnetBenchTable } = await import("../scripts/bench_devnet.ts");
+  const text = devnetBenchTable({
+    nodes: 2,
+    healthyMs: 21_160,
+    perNode: [{ luxd: 91 * 2 ** 20, parsd: 83 * 2 ** 20 }, { luxd: 89 * 2 ** 20 }],
+    up: 107 * 2 ** 20,
+  });
+  assert.deepEqual(text.split("\n"), [
+    "devnet bench: 2 nodes healthy 21.2 s after 'parsd devnet up' (its own peak RSS 107 MiB)",
+    "| node | luxd peak RSS (VmHWM) | its parsd run's peak RSS |",
+    "|------|------------------------|--------------------------|",
+    "| node-1 | 91 MiB | 83 MiB |",
+    "| node-2 | 89 MiB | - |",
+  ]);
+});
