@@ -287,7 +287,7 @@ Deno.test("ratioRows: every ratio, in order, with PASS/FAIL on the median", asyn
       },
     });
     const table = ratioTable(ratioRows(f));
-    assert.match(table, /^programs a checked start executes +2 +sh \+ luxd +FAIL$/m);
+    assert.match(table, /^programs a checked start executes +2 +sh \+ keeper \+ luxd +FAIL$/m);
     assert.match(table, /^ {4}why: luxd executed 2 times, expected once; luxd probed with --help/m);
   });
 });
@@ -329,7 +329,7 @@ async function onPath(name: string): Promise<boolean> {
 const ROW = new RegExp(
   String.raw`^(?<measure>\S.*?)  +(?<median>n/a|[\d.]+x|\d+)` +
     String.raw`(?:  +(?<min>[\d.]+x)  +(?<max>[\d.]+x))?` +
-    String.raw`(?:  +(?<target><= [\d.]+x|sh \+ luxd))?` +
+    String.raw`(?:  +(?<target><= [\d.]+x|sh \+ keeper \+ luxd))?` +
     String.raw`  +(?<verdict>PASS|FAIL|SKIP|INFO)$`,
 );
 
