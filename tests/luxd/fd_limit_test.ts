@@ -2,19 +2,8 @@
  * Tests for lib/luxd/fd_limit.ts: the `--fd-limit` decision.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseLuxdHelp } from "../../lib/luxd/help_text.ts";
 import { fdLimitDecision, fdLimitDefault } from "../../lib/luxd/fd_limit.ts";
-
-const TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(TESTS, "fixtures", "luxd");
-const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
-
-const HELP_13 = read("luxd-1.13.4-help.txt");
-const HELP_22 = read("luxd-1.22.18-help.txt");
-const FLAGS_13 = parseLuxdHelp(HELP_13);
-const FLAGS_22 = parseLuxdHelp(HELP_22);
+import { FLAGS_13, FLAGS_22 } from "./fixtures.ts";
 
 Deno.test("fdLimitDecision() passes the hard limit only when luxd's default exceeds it", () => {
   assert.equal(fdLimitDefault(FLAGS_13), 32768);

@@ -2,20 +2,10 @@
  * Tests for lib/luxd/flag_check.ts: checking pass-through flags against the luxd at hand, and the typo distance behind its hints.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { checkLuxdFlags } from "../../lib/luxd/flag_check.ts";
-import { type LuxdFlagSet, parseLuxdHelp } from "../../lib/luxd/help_text.ts";
+import { type LuxdFlagSet } from "../../lib/luxd/help_text.ts";
 import { editDistance, nearest } from "../../lib/nearest.ts";
-
-const TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(TESTS, "fixtures", "luxd");
-const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
-
-const HELP_13 = read("luxd-1.13.4-help.txt");
-const HELP_22 = read("luxd-1.22.18-help.txt");
-const FLAGS_13 = parseLuxdHelp(HELP_13);
-const FLAGS_22 = parseLuxdHelp(HELP_22);
+import { FLAGS_13, FLAGS_22 } from "./fixtures.ts";
 
 Deno.test("checkLuxdFlags() reports what luxd would reject, one line each", async (t) => {
   const parsd = ["network-id", "data-dir", "luxd", "shutdown-grace", "--trust-unpinned"];

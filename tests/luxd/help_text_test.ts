@@ -2,11 +2,9 @@
  * Tests for lib/luxd/help_text.ts: parsing luxd's help (the real luxd 1.13.4's, recorded, and 1.22.18's, generated from its flag spec), the fixtures' contract, and the flag set's JSON form.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import {
   deserialiseFlagSet,
-  type LuxdFlagSet,
   type LuxdFlagType,
   normaliseFlagType,
   parseLuxdHelp,
@@ -21,22 +19,12 @@ import {
   renderSpecHelp,
   type SpecFlag,
 } from "../fixtures/luxd/gen_help.ts";
+import { DIALECTS, FLAGS_13, FLAGS_22, HELP_13, HELP_22, read, TESTS } from "./fixtures.ts";
 
-const TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(TESTS, "fixtures", "luxd");
 const SHARED = join(TESTS, "..", "..", "shared", "luxd");
-const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
 
-const HELP_13 = read("luxd-1.13.4-help.txt");
-const HELP_22 = read("luxd-1.22.18-help.txt");
 const SPEC_TEXT = read("flags-spec-1.22.18.json");
 const SPEC = (JSON.parse(SPEC_TEXT) as { flags: SpecFlag[] }).flags;
-const FLAGS_13 = parseLuxdHelp(HELP_13);
-const FLAGS_22 = parseLuxdHelp(HELP_22);
-const DIALECTS: ReadonlyArray<readonly [string, LuxdFlagSet]> = [
-  ["1.13.4", FLAGS_13],
-  ["1.22.18", FLAGS_22],
-];
 
 Deno.test("parseLuxdHelp() reads every flag of the real luxd 1.13.4's help", async (t) => {
   await t.step("206 flags: one per line after 'Usage of node:'", () => {

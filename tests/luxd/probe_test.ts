@@ -2,28 +2,16 @@
  * Tests for lib/luxd/probe.ts: probing a luxd through a real runner: the stand-in in both dialects, a program that is not a luxd, and one whose grandchild holds stdout.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { deserialiseFlagSet, type LuxdFlagSet, parseLuxdHelp } from "../../lib/luxd/help_text.ts";
+import { join } from "node:path";
+import { deserialiseFlagSet } from "../../lib/luxd/help_text.ts";
 import { probeLuxd, type ProbeRunner } from "../../lib/luxd/probe.ts";
 import { denoSystem } from "../../lib/os/system.ts";
 import { withTempDir } from "../helpers.ts";
 import { waitGone } from "../processes.ts";
 import { boundedOutput } from "../../lib/os/bounded_output.ts";
+import { DIALECTS, FIXTURES, HELP_13, TESTS } from "./fixtures.ts";
 
-const TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(TESTS, "fixtures", "luxd");
 const STANDIN = join(TESTS, "luxd_standin.sh");
-const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
-
-const HELP_13 = read("luxd-1.13.4-help.txt");
-const HELP_22 = read("luxd-1.22.18-help.txt");
-const FLAGS_13 = parseLuxdHelp(HELP_13);
-const FLAGS_22 = parseLuxdHelp(HELP_22);
-const DIALECTS: ReadonlyArray<readonly [string, LuxdFlagSet]> = [
-  ["1.13.4", FLAGS_13],
-  ["1.22.18", FLAGS_22],
-];
 
 Deno.test("probeLuxd() learns the stand-in's version and flags in both dialects", async (t) => {
   for (const [dialect, flags] of DIALECTS) {

@@ -2,17 +2,12 @@
  * Tests for lib/luxd/version.ts: what `--version`, `--version-json` and a plugin's `--version` say.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   parseLuxdVersion,
   parseLuxdVersionJson,
   parsePluginVersion,
 } from "../../lib/luxd/version.ts";
-
-const TESTS = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURES = join(TESTS, "fixtures", "luxd");
-const read = (name: string) => Deno.readTextFileSync(join(FIXTURES, name));
+import { read } from "./fixtures.ts";
 
 Deno.test("parseLuxdVersion() reads luxd's and avalanchego's --version", () => {
   const cases: Array<[string, string, ReturnType<typeof parseLuxdVersion>]> = [
