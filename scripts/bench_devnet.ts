@@ -13,6 +13,7 @@ import { SoftwareError } from "../lib/errors.ts";
 import {
   childPids,
   cmdline,
+  descendants,
   hardNofile,
   makeSite,
   realNode,
@@ -31,13 +32,6 @@ export interface DevnetFigures {
   readonly perNode: readonly { readonly luxd?: number; readonly parsd?: number }[];
   /** `parsd devnet up`'s own peak RSS. */
   readonly up?: number;
-}
-
-/** Every process under `pid`, depth first. */
-async function descendants(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const c of await childPids(pid)) out.push(c, ...await descendants(c));
-  return out;
 }
 
 /** The devnet's table as text, one row a node. */

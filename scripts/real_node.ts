@@ -209,14 +209,25 @@ export async function makeSite(node: E2eNode): Promise<Site> {
     parsd: (args) => spawnCapture(parsdRequest(args, env)),
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
-  // With no names, pin covers luxd too: parsd runs all three from their sealed copies.
+  return await pinned(site, standIn);
+}
+
+/**
+ * Pins luxd, the EVM and the SessionVM `standIn` in the site's data dir with
+ * `parsd plugins pin` (with no names, pin covers luxd too: parsd runs all
+ * three from their sealed copies); removes the site if that fails.
+ */
+export async function pinned<S extends Pick<Site, "node" | "parsd" | "cleanup">>(
+  site: S,
+  standIn: string,
+): Promise<S> {
   const pin = await site.parsd([
     "plugins",
     "pin",
     "--luxd",
-    node.avalanchego,
+    site.node.avalanchego,
     "--evm-plugin",
-    node.subnetEvm,
+    site.node.subnetEvm,
     "--sessionvm-plugin",
     standIn,
   ]);
@@ -387,6 +398,13 @@ export async function childPids(pid: number): Promise<number[]> {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (Number(fields[1]) === pid) out.push(Number(e.name));
   }
+  return out;
+}
+
+/** Every process under `pid`, depth first. */
+export async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const c of await childPids(pid)) out.push(c, ...await descendants(c));
   return out;
 }
 

@@ -22,9 +22,10 @@ import { parsd, type Result, snapshot } from "../helpers.ts";
 import type { E2eNode } from "../../scripts/build_e2e_node.ts";
 import {
   alive,
-  childPids,
   cmdline,
+  descendants,
   hardNofile,
+  pinned,
   portFree,
   realNode,
   type Running,
@@ -57,13 +58,6 @@ async function call(port: number, path: string, method: string, params: unknown)
   const body = await response.json() as { result?: unknown; error?: unknown };
   if (body.error !== undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
   return body.result;
-}
-
-/** Every process under `pid`, depth first. */
-async function descendants(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const c of await childPids(pid)) out.push(c, ...await descendants(c));
-  return out;
 }
 
 /**
@@ -127,21 +121,7 @@ async function makeDevnetSite(node: E2eNode): Promise<Site> {
     parsd: (args: readonly string[]) => parsd(args, { env }),
     cleanup: () => Deno.remove(root, { recursive: true }),
   } as unknown as Site;
-  const pin = await site.parsd([
-    "plugins",
-    "pin",
-    "--luxd",
-    node.avalanchego,
-    "--evm-plugin",
-    node.subnetEvm,
-    "--sessionvm-plugin",
-    standIn,
-  ]);
-  if (pin.code !== 0) {
-    await site.cleanup();
-    throw new Error(`parsd plugins pin exited ${pin.code}: ${pin.stderr}`);
-  }
-  return site;
+  return await pinned(site, standIn);
 }
 
 // The node is found (or built) inside the test, never at load time: a build must not stall the
