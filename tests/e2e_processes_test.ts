@@ -28,11 +28,16 @@ const AS_NOBODY = canBeNobody();
 const USERS = ["root", "nobody"] as const;
 type User = typeof USERS[number];
 
-/** deno and its cache where nobody can read them (deno's own live under /root, 0700). */
+/**
+ * deno, its cache and parsd's sources where nobody can read them: deno's own
+ * live under /root (0700), and a clone may sit in a 0700 dir (`mktemp -d`).
+ */
 interface NobodyDeno {
   readonly deno: string;
   readonly denoDir: string;
   readonly root: string;
+  /** A copy of what parsd runs from: deno.json, deno.lock, main.ts and lib/. */
+  readonly repo: string;
 }
 
 let cachedDenoDir: string | undefined;
@@ -60,9 +65,33 @@ function denoForNobody(): Promise<NobodyDeno> {
       (await new Deno.Command("cp", { args: [flags, denoDir(), join(root, "cache")] }).output())
         .success;
     if (!await cp("-al") && !await cp("-a")) throw new Error(`cannot copy ${denoDir()}`);
+    const repo = join(root, "repo");
+    await Deno.mkdir(repo, { mode: 0o755 });
+    const sources = ["deno.json", "deno.lock", "main.ts", "lib"].map((f) => join(REPO, f));
+    const copied = await new Deno.Command("cp", { args: ["-a", ...sources, repo] }).output();
+    if (!copied.success) throw new Error(`cannot copy parsd's sources to ${repo}`);
+    // The luxd stand-in answers from these.
+    await Deno.mkdir(join(repo, "fixtures"));
+    const fixtures = await new Deno.Command("cp", {
+      args: ["-a", join(REPO, "tests", "fixtures", "luxd"), join(repo, "fixtures")],
+    }).output();
+    if (!fixtures.success) throw new Error(`cannot copy the luxd fixtures to ${repo}`);
+    const readable = await new Deno.Command("chmod", { args: ["-R", "a+rX", root] }).output();
+    if (!readable.success) throw new Error(`cannot make ${root} readable`);
     addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
-    return { deno, denoDir: join(root, "cache"), root };
+    return { deno, denoDir: join(root, "cache"), root, repo };
   })();
+}
+
+/** {@linkcode parsdArgv} for a copy of parsd's sources in `repo`. */
+function parsdArgvIn(repo: string, args: readonly string[]): string[] {
+  return parsdArgv(args).map((a) =>
+    a === join(REPO, "deno.json")
+      ? join(repo, "deno.json")
+      : a === join(REPO, "main.ts")
+      ? join(repo, "main.ts")
+      : a
+  );
 }
 
 /** A running parsd whose stderr is collected as it comes. */
@@ -84,14 +113,15 @@ async function startParsd(
     ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", nobody.deno]
     : [Deno.execPath()];
   const child = new Deno.Command(prefix[0]!, {
-    args: [...prefix.slice(1), ...parsdArgv(args)],
-    cwd: REPO,
+    args: [...prefix.slice(1), ...(nobody ? parsdArgvIn(nobody.repo, args) : parsdArgv(args))],
+    cwd: nobody ? nobody.repo : REPO,
     clearEnv: true,
     env: {
       PATH: "/usr/bin:/bin",
       NO_COLOR: "1",
       DENO_DIR: nobody ? nobody.denoDir : denoDir(),
       ...n.env,
+      ...(nobody ? { FAKE_LUXD_FIXTURES: join(nobody.repo, "fixtures", "luxd") } : {}),
       ...env,
     },
     stdin: "null",
